@@ -1,0 +1,204 @@
+use anyhow::{Context as _, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sightline_decode::{DecodeOptions, Event, StreamInfo};
+use sightline_parse::{Pipeline, Registry, SourceChoice, StreamStats, discover};
+use sightline_sanitize::Sanitizer;
+use std::collections::BTreeMap;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+#[command(after_help = "Examples:\n  \
+    sightline parse /tmp/ray/session_latest/logs > events.jsonl\n  \
+    sightline parse --source mesos /var/log/mesos\n  \
+    tail -f app.log | sightline parse --source logfmt -\n  \
+    sightline parse --format ocsf milvus_access.log")]
+pub struct ParseArgs {
+    /// Files or directories (read recursively); `-` reads standard input
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Which decoder reads the input: `auto` recognizes each file from its path and first lines
+    #[arg(long, short, default_value = "auto", value_parser = parse_choice)]
+    source: SourceChoice,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+
+    /// Time zone of timestamps written without one (Ray, glog, RFC 3164), e.g. Europe/Berlin
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    timezone: String,
+
+    /// Year of timestamps written without one (glog, RFC 3164) when the file does not say
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i16>,
+
+    /// `host.name` for events whose source does not name the host
+    #[arg(long, value_name = "NAME")]
+    host: Option<String>,
+
+    /// Summary per file instead of per source
+    #[arg(long)]
+    per_file: bool,
+
+    /// No summary on stderr
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// One flat ECS-style JSON object per line
+    Jsonl,
+    /// One OCSF 1.3 JSON object per line
+    Ocsf,
+}
+
+fn parse_choice(s: &str) -> Result<SourceChoice, String> {
+    s.parse()
+}
+
+pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
+    let timezone = jiff::tz::TimeZone::get(&args.timezone)
+        .with_context(|| format!("unknown time zone {:?}; use an IANA name such as UTC or Europe/Berlin", args.timezone))?;
+    let options = DecodeOptions { timezone, year: args.year, ..Default::default() };
+    let pipeline = Pipeline::new(args.source.clone(), options, Sanitizer::default());
+
+    let (stdin, paths): (Vec<_>, Vec<_>) = args.paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    if stdin.len() > 1 {
+        bail!("`-` (standard input) can be given only once");
+    }
+    let found = if paths.is_empty() { Default::default() } else { discover(&paths, pipeline.registry())? };
+
+    let total_bytes: u64 = found.files.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let progress = progress_bar(total_bytes, args.quiet);
+
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut write_err: Option<std::io::Error> = None;
+    let format = args.format;
+    let host = args.host.clone();
+    let mut write = |mut ev: Event| {
+        if write_err.is_some() {
+            return;
+        }
+        if let Some(h) = &host {
+            if ev.get(sightline_event::field::HOST_NAME).is_none() {
+                ev.set(sightline_event::field::HOST_NAME, h.as_str());
+            }
+        }
+        let res = match format {
+            Format::Jsonl => serde_json::to_writer(&mut out, &ev),
+            Format::Ocsf => serde_json::to_writer(&mut out, &sightline_event::ocsf::to_ocsf(&ev)),
+        }
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"));
+        if let Err(e) = res {
+            write_err = Some(e);
+        }
+    };
+
+    let started = Instant::now();
+    let mut per_key: BTreeMap<String, StreamStats> = BTreeMap::new();
+    let mut failed = 0usize;
+    let registry = Registry::default();
+    for path in &found.files {
+        let mut module = String::new();
+        let res = pipeline.read_file(path, |ev| {
+            if module.is_empty() {
+                module = ev.module.to_string();
+            }
+            write(ev);
+        });
+        match res {
+            Ok(stats) => {
+                progress.inc(stats.bytes);
+                let key = if args.per_file { path.display().to_string() } else { module_or_empty(&module) };
+                *per_key.entry(key).or_default() += &stats;
+            }
+            Err(e) => {
+                progress.suspend(|| eprintln!("sightline: {e}"));
+                failed += 1;
+            }
+        }
+    }
+    if !stdin.is_empty() {
+        let mut module = String::new();
+        let stdin = std::io::stdin();
+        let stats = pipeline
+            .read(StreamInfo { name: "-".into(), ..Default::default() }, stdin.lock(), |ev| {
+                if module.is_empty() {
+                    module = ev.module.to_string();
+                }
+                write(ev);
+            })
+            .context("reading standard input")?;
+        let key = if args.per_file { "-".to_string() } else { module_or_empty(&module) };
+        *per_key.entry(key).or_default() += &stats;
+    }
+    progress.finish_and_clear();
+    drop(write);
+    if let Some(e) = write_err {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(e).context("writing events to standard output");
+    }
+    out.flush().context("writing events to standard output")?;
+    drop(registry);
+
+    if !args.quiet {
+        print_summary(&per_key, &found.skipped, started.elapsed().as_secs_f64());
+    }
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn module_or_empty(m: &str) -> String {
+    if m.is_empty() { "(empty)".to_string() } else { m.to_string() }
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn print_summary(per_key: &BTreeMap<String, StreamStats>, skipped: &[(PathBuf, String)], secs: f64) {
+    let mut total = StreamStats::default();
+    let width = per_key.keys().map(String::len).max().unwrap_or(6).max(6);
+    eprintln!(
+        "{:<width$} {:>10} {:>10} {:>10} {:>9} {:>9} {:>12}",
+        "source", "lines", "events", "failures", "fallback", "redacted", "bytes"
+    );
+    for (k, s) in per_key {
+        eprintln!(
+            "{:<width$} {:>10} {:>10} {:>10} {:>9} {:>9} {:>12}",
+            k, s.lines, s.events, s.parse_failures, s.fallback, s.redactions, s.bytes
+        );
+        total += s;
+    }
+    let mbps = total.bytes as f64 / 1e6 / secs.max(1e-9);
+    eprintln!(
+        "{:<width$} {:>10} {:>10} {:>10} {:>9} {:>9} {:>12}   {:.1} MB/s, {:.0} events/s, {:.3}% decoded",
+        "total", total.lines, total.events, total.parse_failures, total.fallback, total.redactions, total.bytes,
+        mbps,
+        total.events as f64 / secs.max(1e-9),
+        total.decoded_ratio() * 100.0
+    );
+    if total.lines != total.lines_in_events {
+        eprintln!("sightline: warning: {} lines read but {} in events; please report this", total.lines, total.lines_in_events);
+    }
+    for (p, why) in skipped {
+        eprintln!("skipped {}: {why}", p.display());
+    }
+}

@@ -1,0 +1,41 @@
+//! `sightline`: the command-line entry point. Thin by design: each
+//! subcommand parses its arguments and calls into the library crates.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "sightline",
+    version,
+    about = "Security monitoring for Ray, Mesos, Milvus and MLX infrastructure",
+    long_about = "Sightline collects the logs of Ray clusters, Apache Mesos, Milvus and MLX services, \
+                  turns them into normalized security events, detects attacks and keeps the evidence.\n\n\
+                  Start with `sightline parse DIR` to see the events a log directory yields."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decode log files into normalized security events (one JSON object per line on stdout)
+    Parse(cmd::parse::ParseArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse(args) => cmd::parse::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("sightline: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The decoder interface.
+//!
+//! A [`Source`] (one per system: Ray, Mesos, ...) recognizes streams it can
+//! read and opens a [`StreamDecoder`] for each. The [`Assembler`] feeds it
+//! physical lines, asks it which lines continue a multi-line record, and hands
+//! it whole [`Record`]s to turn into [`Event`]s. Decoders never fail: a record
+//! they cannot read becomes an event tagged `parse_failure` with the reason.
+//!
+//! This crate does no I/O; reading files and sockets is the caller's job.
+
+mod assemble;
+mod context;
+pub mod glog;
+pub mod helpers;
+
+pub use assemble::{Assembler, Limits};
+pub use context::{Context, DecodeOptions, Record, StreamInfo};
+pub use sightline_event::{Event, Outcome, Timestamp, Value, field, tags};
+
+use std::path::Path;
+
+/// One log-producing system, and the knowledge of how to read its streams.
+pub trait Source: Send + Sync {
+    /// `event.module` of the events it produces (`ray`, `mesos`, ...).
+    fn module(&self) -> &'static str;
+
+    /// How sure the source is that a stream is its own, from the path and the
+    /// first lines: 0 means "not mine", 100 "certainly mine". Auto-detection
+    /// picks the highest score.
+    fn detect(&self, path: Option<&Path>, sample: &[&str]) -> u8;
+
+    /// Whether discovery should skip `path` because other files in `all`
+    /// already hold its lines (glog's WARNING/ERROR files repeat the INFO
+    /// file's lines). Asked of every source for every discovered file, so the answer must
+    /// come from the source's own naming conventions.
+    fn redundant(&self, path: &Path, all: &[std::path::PathBuf]) -> bool {
+        let _ = (path, all);
+        false
+    }
+
+    /// Opens a decoder for one stream (a file, a socket peer, stdin).
+    fn open(&self, stream: &StreamInfo, options: &DecodeOptions) -> Box<dyn StreamDecoder>;
+}
+
+/// Decodes the records of one stream. Holds per-stream state (the glog year,
+/// the current Ray job of a worker file...).
+pub trait StreamDecoder: Send {
+    /// Whether `line` continues the record started by earlier lines rather
+    /// than starting a new one. Only asked when a record is pending.
+    fn continues(&mut self, line: &str) -> bool {
+        let _ = line;
+        false
+    }
+
+    /// Turns one whole record into an event. Must not panic on any input.
+    fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event;
+}

@@ -1,0 +1,304 @@
+//! Field names, and the schema that documents them.
+//!
+//! Decoders use these constants instead of string literals so a typo is a
+//! compile error. [`SCHEMA`] lists every well-known field with its type and
+//! meaning; `docs/schema.md` is written from the same facts and a test keeps
+//! the two in step.
+
+pub const TIMESTAMP: &str = "@timestamp";
+pub const EVENT_ID: &str = "event.id";
+pub const EVENT_KIND: &str = "event.kind";
+pub const EVENT_MODULE: &str = "event.module";
+pub const EVENT_DATASET: &str = "event.dataset";
+pub const EVENT_CATEGORY: &str = "event.category";
+pub const EVENT_TYPE: &str = "event.type";
+pub const EVENT_ACTION: &str = "event.action";
+pub const EVENT_OUTCOME: &str = "event.outcome";
+pub const EVENT_ORIGINAL: &str = "event.original";
+pub const EVENT_DURATION: &str = "event.duration";
+pub const EVENT_SEVERITY: &str = "event.severity";
+pub const LOG_LEVEL: &str = "log.level";
+pub const LOG_LOGGER: &str = "log.logger";
+pub const LOG_ORIGIN_FILE: &str = "log.origin.file.name";
+pub const LOG_ORIGIN_LINE: &str = "log.origin.file.line";
+pub const LOG_FILE_PATH: &str = "log.file.path";
+pub const LOG_OFFSET: &str = "log.offset";
+pub const MESSAGE: &str = "message";
+pub const TAGS: &str = "tags";
+pub const LABELS: &str = "labels";
+pub const HOST_NAME: &str = "host.name";
+pub const HOST_IP: &str = "host.ip";
+pub const SERVICE_NAME: &str = "service.name";
+pub const SERVICE_VERSION: &str = "service.version";
+pub const PROCESS_PID: &str = "process.pid";
+pub const PROCESS_THREAD_ID: &str = "process.thread.id";
+pub const PROCESS_NAME: &str = "process.name";
+pub const PROCESS_COMMAND_LINE: &str = "process.command_line";
+pub const PROCESS_EXIT_CODE: &str = "process.exit_code";
+pub const SOURCE_IP: &str = "source.ip";
+pub const SOURCE_PORT: &str = "source.port";
+pub const DESTINATION_IP: &str = "destination.ip";
+pub const DESTINATION_PORT: &str = "destination.port";
+pub const USER_NAME: &str = "user.name";
+pub const USER_ROLES: &str = "user.roles";
+pub const USER_TARGET_NAME: &str = "user.target.name";
+pub const GROUP_NAME: &str = "group.name";
+pub const HTTP_REQUEST_METHOD: &str = "http.request.method";
+pub const HTTP_REQUEST_REFERRER: &str = "http.request.referrer";
+pub const HTTP_RESPONSE_STATUS_CODE: &str = "http.response.status_code";
+pub const HTTP_RESPONSE_BODY_BYTES: &str = "http.response.body.bytes";
+pub const HTTP_VERSION: &str = "http.version";
+pub const URL_PATH: &str = "url.path";
+pub const URL_QUERY: &str = "url.query";
+pub const URL_ORIGINAL: &str = "url.original";
+pub const USER_AGENT_ORIGINAL: &str = "user_agent.original";
+pub const ERROR_TYPE: &str = "error.type";
+pub const ERROR_MESSAGE: &str = "error.message";
+pub const ERROR_CODE: &str = "error.code";
+pub const ERROR_STACK_TRACE: &str = "error.stack_trace";
+pub const FILE_PATH: &str = "file.path";
+pub const FILE_HASH_SHA256: &str = "file.hash.sha256";
+pub const NETWORK_PROTOCOL: &str = "network.protocol";
+pub const NETWORK_TRANSPORT: &str = "network.transport";
+pub const TRACE_ID: &str = "trace.id";
+pub const RULE_NAME: &str = "rule.name";
+
+pub const RAY_JOB_ID: &str = "ray.job.id";
+pub const RAY_JOB_SUBMISSION_ID: &str = "ray.job.submission_id";
+pub const RAY_JOB_STATUS: &str = "ray.job.status";
+pub const RAY_NODE_ID: &str = "ray.node.id";
+pub const RAY_WORKER_ID: &str = "ray.worker.id";
+pub const RAY_ACTOR_ID: &str = "ray.actor.id";
+pub const RAY_ACTOR_NAME: &str = "ray.actor.name";
+pub const RAY_ACTOR_CLASS: &str = "ray.actor.class_name";
+pub const RAY_ACTOR_STATE: &str = "ray.actor.state";
+pub const RAY_TASK_ID: &str = "ray.task.id";
+pub const RAY_TASK_NAME: &str = "ray.task.name";
+pub const RAY_COMPONENT: &str = "ray.component";
+pub const RAY_EVENT_LABEL: &str = "ray.event.label";
+pub const RAY_EVENT_SOURCE_TYPE: &str = "ray.event.source_type";
+pub const RAY_NODE_STATE: &str = "ray.node.state";
+
+pub const MESOS_FRAMEWORK_ID: &str = "mesos.framework.id";
+pub const MESOS_FRAMEWORK_NAME: &str = "mesos.framework.name";
+pub const MESOS_TASK_ID: &str = "mesos.task.id";
+pub const MESOS_TASK_STATE: &str = "mesos.task.state";
+pub const MESOS_TASK_REASON: &str = "mesos.task.reason";
+pub const MESOS_TASK_SOURCE: &str = "mesos.task.source";
+pub const MESOS_AGENT_ID: &str = "mesos.agent.id";
+pub const MESOS_EXECUTOR_ID: &str = "mesos.executor.id";
+pub const MESOS_CONTAINER_ID: &str = "mesos.container.id";
+pub const MESOS_OFFER_ID: &str = "mesos.offer.id";
+pub const MESOS_ROLE: &str = "mesos.role";
+pub const MESOS_RESOURCES: &str = "mesos.resources";
+pub const MESOS_CALL: &str = "mesos.call";
+pub const MESOS_PRINCIPAL: &str = "mesos.principal";
+
+pub const MILVUS_DATABASE: &str = "milvus.database";
+pub const MILVUS_COLLECTION: &str = "milvus.collection";
+pub const MILVUS_PARTITION: &str = "milvus.partition";
+pub const MILVUS_METHOD: &str = "milvus.method";
+pub const MILVUS_ERROR_CODE: &str = "milvus.error_code";
+pub const MILVUS_PRIVILEGE: &str = "milvus.privilege";
+pub const MILVUS_OBJECT_TYPE: &str = "milvus.object.type";
+pub const MILVUS_OBJECT_NAME: &str = "milvus.object.name";
+pub const MILVUS_ROLE: &str = "milvus.role";
+pub const MILVUS_TOPK: &str = "milvus.topk";
+pub const MILVUS_NQ: &str = "milvus.nq";
+pub const MILVUS_RESULT_SIZE: &str = "milvus.result_size";
+pub const MILVUS_COMPONENT: &str = "milvus.component";
+pub const MILVUS_TRACE_ID: &str = "milvus.trace_id";
+pub const MILVUS_EXPR: &str = "milvus.expr";
+
+pub const MLX_MODEL_NAME: &str = "mlx.model.name";
+pub const MLX_MODEL_SOURCE: &str = "mlx.model.source";
+pub const MLX_MODEL_SHA256: &str = "mlx.model.sha256";
+pub const MLX_MODEL_PATH: &str = "mlx.model.path";
+pub const MLX_MODEL_FORMAT: &str = "mlx.model.format";
+pub const MLX_MODEL_INTEGRITY: &str = "mlx.model.integrity";
+pub const MLX_MODEL_PICKLE_ALLOWED: &str = "mlx.model.pickle_allowed";
+pub const MLX_MODEL_TRUST_REMOTE_CODE: &str = "mlx.model.trust_remote_code";
+pub const MLX_LATENCY_MS: &str = "mlx.latency_ms";
+pub const MLX_INPUT_TOKENS: &str = "mlx.tokens.input";
+pub const MLX_OUTPUT_TOKENS: &str = "mlx.tokens.output";
+pub const MLX_INPUT_SHA256: &str = "mlx.input.sha256";
+pub const MLX_PEAK_MEMORY_BYTES: &str = "mlx.memory.peak_bytes";
+
+/// The type a field's values have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Timestamp,
+    Keyword,
+    Text,
+    Long,
+    Double,
+    Boolean,
+    Ip,
+    KeywordList,
+}
+
+impl FieldType {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Timestamp => "timestamp",
+            FieldType::Keyword => "keyword",
+            FieldType::Text => "text",
+            FieldType::Long => "long",
+            FieldType::Double => "double",
+            FieldType::Boolean => "boolean",
+            FieldType::Ip => "ip",
+            FieldType::KeywordList => "keyword[]",
+        }
+    }
+}
+
+/// One documented field.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub ty: FieldType,
+    pub description: &'static str,
+}
+
+const fn f(name: &'static str, ty: FieldType, description: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty,
+        description,
+    }
+}
+
+use FieldType::*;
+
+/// Every well-known field. Decoders may also set fields under their own
+/// namespace that are not listed here (they are still valid), and anything
+/// else goes into `labels`.
+pub const SCHEMA: &[FieldSpec] = &[
+    f(TIMESTAMP, Timestamp, "When the event happened, RFC 3339 UTC, sub-second precision kept."),
+    f(EVENT_ID, Keyword, "Deterministic id: BLAKE3 of stream name, byte offset and raw record."),
+    f(EVENT_KIND, Keyword, "ECS kind: event, alert, metric, state, pipeline_error."),
+    f(EVENT_MODULE, Keyword, "Source system: ray, mesos, milvus, mlx, syslog, json, logfmt, text."),
+    f(EVENT_DATASET, Keyword, "Source system and component, e.g. ray.dashboard, mesos.master, milvus.access."),
+    f(EVENT_CATEGORY, KeywordList, "ECS categories: authentication, iam, process, web, database, network, configuration, file, host, api, malware."),
+    f(EVENT_TYPE, KeywordList, "ECS types: start, end, creation, deletion, change, access, denied, allowed, error, info, connection, user, admin."),
+    f(EVENT_ACTION, Keyword, "What happened, as a stable snake_case verb phrase, e.g. job-submitted, authentication-failed."),
+    f(EVENT_OUTCOME, Keyword, "success, failure or unknown."),
+    f(EVENT_ORIGINAL, Text, "The raw record (all its lines), redacted and neutralized."),
+    f(EVENT_DURATION, Long, "Duration in nanoseconds."),
+    f(EVENT_SEVERITY, Long, "Numeric severity (syslog severity 0-7 where the source gives one)."),
+    f(LOG_LEVEL, Keyword, "Level as the source names it, lowercased: debug, info, warning, error, critical, fatal."),
+    f(LOG_LOGGER, Keyword, "Logger name, where the source writes one."),
+    f(LOG_ORIGIN_FILE, Keyword, "Source-code file that wrote the line (e.g. master.cpp, web_log.py)."),
+    f(LOG_ORIGIN_LINE, Long, "Source-code line that wrote the line."),
+    f(LOG_FILE_PATH, Keyword, "Path of the log file the record was read from."),
+    f(LOG_OFFSET, Long, "Byte offset of the record's first line in that file."),
+    f(MESSAGE, Text, "The human-readable message, without the line header."),
+    f(TAGS, KeywordList, "Processing tags, e.g. parse_failure, redacted, multiline, timestamp_inferred."),
+    f(LABELS, Keyword, "Map of further key/value pairs the source carried."),
+    f(HOST_NAME, Keyword, "Host that wrote the log."),
+    f(HOST_IP, Ip, "Address of that host, where the source states it."),
+    f(SERVICE_NAME, Keyword, "Component or service, e.g. raylet, mesos-master, proxy, chat-api."),
+    f(SERVICE_VERSION, Keyword, "Version of that service."),
+    f(PROCESS_PID, Long, "Process id of the writer."),
+    f(PROCESS_THREAD_ID, Long, "Thread id of the writer."),
+    f(PROCESS_NAME, Keyword, "Process name (syslog APP-NAME and similar)."),
+    f(PROCESS_COMMAND_LINE, Text, "Command line: Ray job entrypoints, Mesos task commands."),
+    f(PROCESS_EXIT_CODE, Long, "Exit code of a process or entrypoint."),
+    f(SOURCE_IP, Ip, "Address of the client or peer that caused the event."),
+    f(SOURCE_PORT, Long, "Port of that client."),
+    f(DESTINATION_IP, Ip, "Address the event was directed to."),
+    f(DESTINATION_PORT, Long, "Port the event was directed to."),
+    f(USER_NAME, Keyword, "Authenticated (or claimed) user or principal."),
+    f(USER_ROLES, KeywordList, "Roles of that user."),
+    f(USER_TARGET_NAME, Keyword, "User acted upon (created, dropped, granted)."),
+    f(GROUP_NAME, Keyword, "Group or role acted upon."),
+    f(HTTP_REQUEST_METHOD, Keyword, "HTTP method, upper case."),
+    f(HTTP_REQUEST_REFERRER, Keyword, "HTTP Referer header."),
+    f(HTTP_RESPONSE_STATUS_CODE, Long, "HTTP status code."),
+    f(HTTP_RESPONSE_BODY_BYTES, Long, "Response body size in bytes."),
+    f(HTTP_VERSION, Keyword, "HTTP version, e.g. 1.1."),
+    f(URL_PATH, Keyword, "Request path without the query."),
+    f(URL_QUERY, Keyword, "Query string without the '?'."),
+    f(URL_ORIGINAL, Keyword, "URL as the source wrote it (fetcher URIs, model repositories)."),
+    f(USER_AGENT_ORIGINAL, Keyword, "User-Agent header."),
+    f(ERROR_TYPE, Keyword, "Error class, exception type or error name."),
+    f(ERROR_MESSAGE, Text, "Error text; for parse_failure events, why the record did not parse."),
+    f(ERROR_CODE, Keyword, "Error code as the source gives it."),
+    f(ERROR_STACK_TRACE, Text, "Stack trace or traceback."),
+    f(FILE_PATH, Keyword, "A file the event is about (not the log file itself)."),
+    f(FILE_HASH_SHA256, Keyword, "SHA-256 of that file."),
+    f(NETWORK_PROTOCOL, Keyword, "Application protocol: http, grpc, syslog."),
+    f(NETWORK_TRANSPORT, Keyword, "tcp or udp."),
+    f(TRACE_ID, Keyword, "Distributed trace id."),
+    f(RULE_NAME, Keyword, "Name of an ACL or rule the source reports applying."),
+    f(RAY_JOB_ID, Keyword, "Ray job id (8 hex digits, e.g. 02000000)."),
+    f(RAY_JOB_SUBMISSION_ID, Keyword, "Jobs API submission id (raysubmit_... or client-chosen)."),
+    f(RAY_JOB_STATUS, Keyword, "Job status: PENDING, RUNNING, SUCCEEDED, FAILED, STOPPED."),
+    f(RAY_NODE_ID, Keyword, "Ray node id (hex)."),
+    f(RAY_WORKER_ID, Keyword, "Ray worker id (hex)."),
+    f(RAY_ACTOR_ID, Keyword, "Ray actor id (hex)."),
+    f(RAY_ACTOR_NAME, Keyword, "Ray actor name."),
+    f(RAY_ACTOR_CLASS, Keyword, "Ray actor class name."),
+    f(RAY_ACTOR_STATE, Keyword, "Actor state: PENDING_CREATION, ALIVE, DEAD..."),
+    f(RAY_TASK_ID, Keyword, "Ray task id."),
+    f(RAY_TASK_NAME, Keyword, "Ray task name."),
+    f(RAY_COMPONENT, Keyword, "Ray component tag of C++ lines (gcs_server, raylet)."),
+    f(RAY_EVENT_LABEL, Keyword, "Label of a Ray event (RAY_WORKER_FAILURE, Out of Memory...)."),
+    f(RAY_EVENT_SOURCE_TYPE, Keyword, "source_type of a Ray event or export event."),
+    f(RAY_NODE_STATE, Keyword, "Node state from export events (ALIVE, DEAD)."),
+    f(MESOS_FRAMEWORK_ID, Keyword, "Mesos framework id."),
+    f(MESOS_FRAMEWORK_NAME, Keyword, "Mesos framework name."),
+    f(MESOS_TASK_ID, Keyword, "Mesos task id."),
+    f(MESOS_TASK_STATE, Keyword, "Task state: TASK_RUNNING, TASK_FAILED..."),
+    f(MESOS_TASK_REASON, Keyword, "Status-update reason: REASON_COMMAND_EXECUTOR_FAILED..."),
+    f(MESOS_TASK_SOURCE, Keyword, "Status-update source: SOURCE_EXECUTOR, SOURCE_AGENT, SOURCE_MASTER."),
+    f(MESOS_AGENT_ID, Keyword, "Mesos agent id (...-S3)."),
+    f(MESOS_EXECUTOR_ID, Keyword, "Mesos executor id."),
+    f(MESOS_CONTAINER_ID, Keyword, "Mesos container id."),
+    f(MESOS_OFFER_ID, Keyword, "Mesos offer id."),
+    f(MESOS_ROLE, Keyword, "Mesos role."),
+    f(MESOS_RESOURCES, Keyword, "Resources as Mesos prints them: cpus:2; mem:1024."),
+    f(MESOS_CALL, Keyword, "Operator/scheduler API call type (GET_STATE, TEARDOWN...)."),
+    f(MESOS_PRINCIPAL, Keyword, "Principal named by authentication or authorization."),
+    f(MILVUS_DATABASE, Keyword, "Milvus database."),
+    f(MILVUS_COLLECTION, Keyword, "Milvus collection."),
+    f(MILVUS_PARTITION, Keyword, "Milvus partition."),
+    f(MILVUS_METHOD, Keyword, "gRPC/REST method (Search, Query, DropCollection...)."),
+    f(MILVUS_ERROR_CODE, Long, "Milvus error code (merr code or legacy ErrorCode)."),
+    f(MILVUS_PRIVILEGE, Keyword, "Privilege checked or granted (PrivilegeSearch...)."),
+    f(MILVUS_OBJECT_TYPE, Keyword, "RBAC object type (Collection, Global, User)."),
+    f(MILVUS_OBJECT_NAME, Keyword, "RBAC object name."),
+    f(MILVUS_ROLE, Keyword, "Role created, dropped, granted or checked."),
+    f(MILVUS_TOPK, Long, "topK of a search."),
+    f(MILVUS_NQ, Long, "Number of query vectors."),
+    f(MILVUS_RESULT_SIZE, Long, "Rows or bytes returned, as the source reports."),
+    f(MILVUS_COMPONENT, Keyword, "Milvus component (proxy, querynode, rootcoord...)."),
+    f(MILVUS_TRACE_ID, Keyword, "Milvus trace id."),
+    f(MILVUS_EXPR, Text, "Filter expression of a query/search/delete."),
+    f(MLX_MODEL_NAME, Keyword, "Model name."),
+    f(MLX_MODEL_SOURCE, Keyword, "Where the model came from: hub repository, local path, URL."),
+    f(MLX_MODEL_SHA256, Keyword, "SHA-256 of the model weights."),
+    f(MLX_MODEL_PATH, Keyword, "Local path of the model."),
+    f(MLX_MODEL_FORMAT, Keyword, "Weights format: safetensors, npz, gguf, pickle."),
+    f(MLX_MODEL_INTEGRITY, Keyword, "Integrity verdict: verified, mismatch, unverified."),
+    f(MLX_MODEL_PICKLE_ALLOWED, Boolean, "Whether pickle deserialization was allowed."),
+    f(MLX_MODEL_TRUST_REMOTE_CODE, Boolean, "Whether trust_remote_code was on."),
+    f(MLX_LATENCY_MS, Double, "Inference latency in milliseconds."),
+    f(MLX_INPUT_TOKENS, Long, "Prompt tokens."),
+    f(MLX_OUTPUT_TOKENS, Long, "Generated tokens."),
+    f(MLX_INPUT_SHA256, Keyword, "Digest of the inference input (never the input itself)."),
+    f(MLX_PEAK_MEMORY_BYTES, Long, "Peak memory in bytes."),
+];
+
+/// Looks a field up in [`SCHEMA`].
+pub fn spec(name: &str) -> Option<&'static FieldSpec> {
+    SCHEMA.iter().find(|s| s.name == name)
+}
+
+/// Namespaces a decoder may add fields under without listing them in [`SCHEMA`].
+pub const SYSTEM_NAMESPACES: &[&str] = &["ray.", "mesos.", "milvus.", "mlx.", "syslog."];
+
+/// Whether `name` is a documented field or lives in a system namespace.
+pub fn is_known(name: &str) -> bool {
+    spec(name).is_some() || SYSTEM_NAMESPACES.iter().any(|ns| name.starts_with(ns))
+}

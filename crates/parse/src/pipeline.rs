@@ -1,0 +1,147 @@
+use crate::{Registry, SourceChoice, StreamStats};
+use sightline_decode::{Assembler, DecodeOptions, Event, Source, StreamInfo, tags};
+use sightline_sanitize::Sanitizer;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Lines longer than this are cut into pieces of this size (each piece is
+/// read as a line, so nothing is lost and memory stays bounded).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How many first lines detection looks at.
+const SAMPLE_LINES: usize = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{path}: {source} (check that the file exists and is readable)")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Reads streams into sanitized events.
+pub struct Pipeline {
+    registry: Registry,
+    choice: SourceChoice,
+    options: Arc<DecodeOptions>,
+    sanitizer: Sanitizer,
+}
+
+impl Pipeline {
+    pub fn new(choice: SourceChoice, options: DecodeOptions, sanitizer: Sanitizer) -> Self {
+        Pipeline {
+            registry: Registry::default(),
+            choice,
+            options: Arc::new(options),
+            sanitizer,
+        }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Reads a file to its end, choosing its source as configured.
+    pub fn read_file(&self, path: &Path, on_event: impl FnMut(Event)) -> Result<StreamStats, ReadError> {
+        let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let modified = file
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| jiff::Timestamp::try_from(t).ok());
+        let mut stream = StreamInfo::for_path(path);
+        stream.modified = modified;
+        self.read(stream, BufReader::with_capacity(256 << 10, file), on_event)
+            .map_err(io)
+    }
+
+    /// Reads any stream to its end, choosing its source as configured from
+    /// the stream's path and first lines.
+    pub fn read<R: BufRead>(
+        &self,
+        stream: StreamInfo,
+        mut reader: R,
+        on_event: impl FnMut(Event),
+    ) -> std::io::Result<StreamStats> {
+        let source = {
+            let head = reader.fill_buf()?;
+            let sample_text = String::from_utf8_lossy(head);
+            let mut sample: Vec<&str> = sample_text.lines().take(SAMPLE_LINES + 1).collect();
+            // The last line of the buffer may be cut; only judge whole lines.
+            if sample.len() > SAMPLE_LINES {
+                sample.pop();
+            }
+            self.registry.choose(&self.choice, stream.path.as_deref(), &sample)
+        };
+        self.read_with(source, stream, reader, on_event)
+    }
+
+    /// Reads a stream with a given source.
+    pub fn read_with<R: BufRead>(
+        &self,
+        source: &dyn Source,
+        stream: StreamInfo,
+        mut reader: R,
+        mut on_event: impl FnMut(Event),
+    ) -> std::io::Result<StreamStats> {
+        let decoder = source.open(&stream, &self.options);
+        let mut asm = Assembler::new(decoder, stream, self.options.clone());
+        let mut stats = StreamStats::default();
+        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        let mut offset: u64 = 0;
+        let mut emit = |ev: Event, stats: &mut StreamStats| {
+            let ev = self.finish_event(ev, stats);
+            on_event(ev);
+        };
+        loop {
+            buf.clear();
+            let n = (&mut reader).take(MAX_LINE_BYTES as u64).read_until(b'\n', &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            let start = offset;
+            offset += n as u64;
+            stats.lines += 1;
+            stats.bytes += n as u64;
+            let mut line = &buf[..];
+            if let Some(l) = line.strip_suffix(b"\n") {
+                line = l.strip_suffix(b"\r").unwrap_or(l);
+            }
+            let text = String::from_utf8_lossy(line);
+            if let Some(ev) = asm.push(&text, start) {
+                emit(ev, &mut stats);
+            }
+        }
+        if let Some(ev) = asm.finish() {
+            emit(ev, &mut stats);
+        }
+        stats.lines_in_events = asm.emitted_lines();
+        Ok(stats)
+    }
+
+    fn finish_event(&self, mut ev: Event, stats: &mut StreamStats) -> Event {
+        let report = self.sanitizer.apply(&mut ev);
+        stats.events += 1;
+        stats.redactions += u64::from(report.redactions);
+        if report.neutralized > 0 {
+            stats.neutralized += 1;
+        }
+        if ev.has_tag(tags::PARSE_FAILURE) {
+            stats.parse_failures += 1;
+        }
+        if ev.module == "text" {
+            stats.fallback += 1;
+        }
+        match stats.datasets.get_mut(ev.dataset.as_ref()) {
+            Some(n) => *n += 1,
+            None => {
+                stats.datasets.insert(ev.dataset.to_string(), 1);
+            }
+        }
+        ev
+    }
+}
