@@ -49,3 +49,7 @@ pub const RATE_LIMITED: &str = "rate-limited";
 pub const MODEL_LOADED: &str = "model-loaded";
 /// A configuration was read or changed at start-up (flags, settings).
 pub const CONFIGURATION: &str = "configuration";
+/// A login or PAM session was opened (sshd, su, sudo, login).
+pub const SESSION_OPENED: &str = "session-opened";
+/// A login or PAM session was closed.
+pub const SESSION_CLOSED: &str = "session-closed";

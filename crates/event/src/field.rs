@@ -62,6 +62,14 @@ pub const NETWORK_PROTOCOL: &str = "network.protocol";
 pub const NETWORK_TRANSPORT: &str = "network.transport";
 pub const TRACE_ID: &str = "trace.id";
 pub const RULE_NAME: &str = "rule.name";
+pub const LOG_SYSLOG_PRIORITY: &str = "log.syslog.priority";
+pub const LOG_SYSLOG_FACILITY_CODE: &str = "log.syslog.facility.code";
+pub const LOG_SYSLOG_FACILITY_NAME: &str = "log.syslog.facility.name";
+pub const LOG_SYSLOG_SEVERITY_CODE: &str = "log.syslog.severity.code";
+pub const LOG_SYSLOG_SEVERITY_NAME: &str = "log.syslog.severity.name";
+pub const LOG_SYSLOG_VERSION: &str = "log.syslog.version";
+pub const LOG_SYSLOG_MSGID: &str = "log.syslog.msgid";
+pub const LOG_SYSLOG_PROCID: &str = "log.syslog.procid";
 
 pub const RAY_JOB_ID: &str = "ray.job.id";
 pub const RAY_JOB_SUBMISSION_ID: &str = "ray.job.submission_id";
@@ -231,6 +239,14 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(NETWORK_TRANSPORT, Keyword, "tcp or udp."),
     f(TRACE_ID, Keyword, "Distributed trace id."),
     f(RULE_NAME, Keyword, "Name of an ACL or rule the source reports applying."),
+    f(LOG_SYSLOG_PRIORITY, Long, "Syslog PRI value (facility * 8 + severity)."),
+    f(LOG_SYSLOG_FACILITY_CODE, Long, "Syslog facility number (0-23)."),
+    f(LOG_SYSLOG_FACILITY_NAME, Keyword, "Syslog facility keyword: kern, user, auth, authpriv, daemon, local0..local7..."),
+    f(LOG_SYSLOG_SEVERITY_CODE, Long, "Syslog severity number (0 emergency - 7 debug)."),
+    f(LOG_SYSLOG_SEVERITY_NAME, Keyword, "Syslog severity keyword: emerg, alert, crit, err, warning, notice, info, debug."),
+    f(LOG_SYSLOG_VERSION, Long, "RFC 5424 VERSION of the syslog header."),
+    f(LOG_SYSLOG_MSGID, Keyword, "RFC 5424 MSGID."),
+    f(LOG_SYSLOG_PROCID, Keyword, "Syslog PROCID when it is not a number (numeric ones go to process.pid)."),
     f(RAY_JOB_ID, Keyword, "Ray job id (8 hex digits, e.g. 02000000)."),
     f(RAY_JOB_SUBMISSION_ID, Keyword, "Jobs API submission id (raysubmit_... or client-chosen)."),
     f(RAY_JOB_STATUS, Keyword, "Job status: PENDING, RUNNING, SUCCEEDED, FAILED, STOPPED."),
