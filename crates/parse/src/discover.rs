@@ -33,7 +33,10 @@ pub enum DiscoverError {
 pub fn discover(paths: &[PathBuf], registry: &Registry) -> Result<Discovered, DiscoverError> {
     let mut found: Vec<PathBuf> = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| DiscoverError::Io { path: p.clone(), source })?;
+        let meta = std::fs::metadata(p).map_err(|source| DiscoverError::Io {
+            path: p.clone(),
+            source,
+        })?;
         if meta.is_dir() {
             walk(p, &mut found)?;
         } else {
@@ -50,7 +53,8 @@ pub fn discover(paths: &[PathBuf], registry: &Registry) -> Result<Discovered, Di
         if seen.insert(canon) {
             unique.push(p);
         } else {
-            out.skipped.push((p, "a symlink to a file already read".into()));
+            out.skipped
+                .push((p, "a symlink to a file already read".into()));
         }
     }
     unique.sort();
@@ -58,7 +62,8 @@ pub fn discover(paths: &[PathBuf], registry: &Registry) -> Result<Discovered, Di
         if let Some(reason) = registry.redundant(p, &unique) {
             out.skipped.push((p.clone(), reason));
         } else if is_binary(p) {
-            out.skipped.push((p.clone(), "binary file, not a log".into()));
+            out.skipped
+                .push((p.clone(), "binary file, not a log".into()));
         } else {
             out.files.push(p.clone());
         }
@@ -67,14 +72,19 @@ pub fn discover(paths: &[PathBuf], registry: &Registry) -> Result<Discovered, Di
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DiscoverError> {
-    let io = |source| DiscoverError::Io { path: dir.to_path_buf(), source };
+    let io = |source| DiscoverError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
     for p in entries {
-        let Ok(lmeta) = std::fs::symlink_metadata(&p) else { continue };
+        let Ok(lmeta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
         if lmeta.is_dir() {
             walk(&p, out)?;
         } else if lmeta.is_file() || (lmeta.file_type().is_symlink() && p.is_file()) {
@@ -90,7 +100,9 @@ fn is_symlink(p: &Path) -> bool {
 
 fn is_binary(p: &Path) -> bool {
     let mut head = [0u8; 8192];
-    let Ok(mut f) = std::fs::File::open(p) else { return false };
+    let Ok(mut f) = std::fs::File::open(p) else {
+        return false;
+    };
     let n = f.read(&mut head).unwrap_or(0);
     memchr::memchr(0, &head[..n]).is_some()
 }

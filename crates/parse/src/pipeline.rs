@@ -45,8 +45,15 @@ impl Pipeline {
     }
 
     /// Reads a file to its end, choosing its source as configured.
-    pub fn read_file(&self, path: &Path, on_event: impl FnMut(Event)) -> Result<StreamStats, ReadError> {
-        let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+    pub fn read_file(
+        &self,
+        path: &Path,
+        on_event: impl FnMut(Event),
+    ) -> Result<StreamStats, ReadError> {
+        let io = |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let file = std::fs::File::open(path).map_err(io)?;
         let modified = file
             .metadata()
@@ -67,17 +74,32 @@ impl Pipeline {
         mut reader: R,
         on_event: impl FnMut(Event),
     ) -> std::io::Result<StreamStats> {
-        let source = {
-            let head = reader.fill_buf()?;
-            let sample_text = String::from_utf8_lossy(head);
-            let mut sample: Vec<&str> = sample_text.lines().take(SAMPLE_LINES + 1).collect();
-            // The last line of the buffer may be cut; only judge whole lines.
-            if sample.len() > SAMPLE_LINES {
-                sample.pop();
-            }
-            self.registry.choose(&self.choice, stream.path.as_deref(), &sample)
-        };
+        let source = self.choose(stream.path.as_deref(), reader.fill_buf()?);
         self.read_with(source, stream, reader, on_event)
+    }
+
+    /// The source that will read a file, judged as [`Pipeline::read`] does
+    /// (for `sightline parse --list`).
+    pub fn source_for_file(&self, path: &Path) -> Result<&dyn Source, ReadError> {
+        let io = |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut reader = BufReader::with_capacity(256 << 10, file);
+        let head = reader.fill_buf().map_err(io)?;
+        Ok(self.choose(Some(path), head))
+    }
+
+    /// Chooses the source from the path and the first whole lines of `head`.
+    fn choose(&self, path: Option<&Path>, head: &[u8]) -> &dyn Source {
+        let sample_text = String::from_utf8_lossy(head);
+        let mut sample: Vec<&str> = sample_text.lines().take(SAMPLE_LINES + 1).collect();
+        // The last line of the buffer may be cut; only judge whole lines.
+        if sample.len() > SAMPLE_LINES {
+            sample.pop();
+        }
+        self.registry.choose(&self.choice, path, &sample)
     }
 
     /// Reads a stream with a given source.
@@ -99,7 +121,9 @@ impl Pipeline {
         };
         loop {
             buf.clear();
-            let n = (&mut reader).take(MAX_LINE_BYTES as u64).read_until(b'\n', &mut buf)?;
+            let n = (&mut reader)
+                .take(MAX_LINE_BYTES as u64)
+                .read_until(b'\n', &mut buf)?;
             if n == 0 {
                 break;
             }

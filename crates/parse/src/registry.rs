@@ -61,7 +61,10 @@ impl Registry {
     }
 
     pub fn get(&self, module: &str) -> Option<&dyn Source> {
-        self.sources.iter().find(|s| s.module() == module).map(|s| s.as_ref())
+        self.sources
+            .iter()
+            .find(|s| s.module() == module)
+            .map(|s| s.as_ref())
     }
 
     /// The source most sure the stream is its own; the text fallback if none is.
@@ -80,7 +83,8 @@ impl Registry {
     }
 
     pub fn fallback(&self) -> &dyn Source {
-        self.get("text").expect("the text source is always registered")
+        self.get("text")
+            .expect("the text source is always registered")
     }
 
     /// Why `path` need not be read, if some source says other files hold its lines.
@@ -92,7 +96,12 @@ impl Registry {
     }
 
     /// Resolves a choice for one stream.
-    pub fn choose(&self, choice: &SourceChoice, path: Option<&Path>, sample: &[&str]) -> &dyn Source {
+    pub fn choose(
+        &self,
+        choice: &SourceChoice,
+        path: Option<&Path>,
+        sample: &[&str],
+    ) -> &dyn Source {
         match choice {
             SourceChoice::Auto => self.detect(path, sample),
             SourceChoice::Named(name) => self.get(name).unwrap_or_else(|| self.fallback()),

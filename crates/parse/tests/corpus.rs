@@ -12,11 +12,17 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 fn corpus_dir(system: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(system).join("dev");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(system)
+        .join("dev");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("note: {} is missing; corpus test for {system} skipped", dir.display());
+        eprintln!(
+            "note: {} is missing; corpus test for {system} skipped",
+            dir.display()
+        );
         None
     }
 }
@@ -44,8 +50,17 @@ struct CorpusRun {
 fn run_corpus(system: &str, dir: &Path) -> CorpusRun {
     let registry = Registry::default();
     let found = discover(&[dir.to_path_buf()], &registry).expect("discover corpus");
-    let pipeline = Pipeline::new(SourceChoice::Auto, DecodeOptions::default(), Sanitizer::default());
-    let mut run = CorpusRun { lines: 0, decoded_lines: 0, per_dataset: BTreeMap::new(), ids: Vec::new() };
+    let pipeline = Pipeline::new(
+        SourceChoice::Auto,
+        DecodeOptions::default(),
+        Sanitizer::default(),
+    );
+    let mut run = CorpusRun {
+        lines: 0,
+        decoded_lines: 0,
+        per_dataset: BTreeMap::new(),
+        ids: Vec::new(),
+    };
     for file in found.files.iter().filter(|f| !is_corpus_metadata(f)) {
         let stats = pipeline
             .read_file(file, |ev| {
@@ -62,14 +77,21 @@ fn run_corpus(system: &str, dir: &Path) -> CorpusRun {
             .expect("read corpus file");
         let expected = count_lines(file);
         assert_eq!(stats.lines, expected, "{}: lines read", file.display());
-        assert_eq!(stats.lines_in_events, expected, "{}: lines in events", file.display());
+        assert_eq!(
+            stats.lines_in_events,
+            expected,
+            "{}: lines in events",
+            file.display()
+        );
         run.lines += expected;
     }
     run
 }
 
 fn check_corpus(system: &str) {
-    let Some(dir) = corpus_dir(system) else { return };
+    let Some(dir) = corpus_dir(system) else {
+        return;
+    };
     let first = run_corpus(system, &dir);
     assert!(first.lines > 0, "{system}: corpus has no lines");
     let ratio = first.decoded_lines as f64 / first.lines as f64;
@@ -79,13 +101,24 @@ fn check_corpus(system: &str) {
         ratio * 100.0,
         first.per_dataset
     );
-    assert!(ratio >= 0.999, "{system}: only {:.3} % of lines decoded (need 99.9 %)", ratio * 100.0);
+    assert!(
+        ratio >= 0.999,
+        "{system}: only {:.3} % of lines decoded (need 99.9 %)",
+        ratio * 100.0
+    );
 
     let unique: HashSet<&String> = first.ids.iter().collect();
-    assert_eq!(unique.len(), first.ids.len(), "{system}: event ids must be unique");
+    assert_eq!(
+        unique.len(),
+        first.ids.len(),
+        "{system}: event ids must be unique"
+    );
 
     let second = run_corpus(system, &dir);
-    assert_eq!(first.ids, second.ids, "{system}: event ids must be stable across runs");
+    assert_eq!(
+        first.ids, second.ids,
+        "{system}: event ids must be stable across runs"
+    );
 }
 
 #[test]

@@ -37,17 +37,21 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn input() -> impl Strategy<Value = (Vec<u8>, usize)> {
-    (proptest::collection::vec((line(), any::<bool>()), 0..40), any::<bool>()).prop_map(|(lines, final_newline)| {
-        let mut out = Vec::new();
-        let n = lines.len();
-        for (i, (l, crlf)) in lines.into_iter().enumerate() {
-            out.extend_from_slice(&l);
-            if i + 1 < n || final_newline {
-                out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+    (
+        proptest::collection::vec((line(), any::<bool>()), 0..40),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, final_newline)| {
+            let mut out = Vec::new();
+            let n = lines.len();
+            for (i, (l, crlf)) in lines.into_iter().enumerate() {
+                out.extend_from_slice(&l);
+                if i + 1 < n || final_newline {
+                    out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+                }
             }
-        }
-        (out, n)
-    })
+            (out, n)
+        })
 }
 
 fn run(choice: &str, bytes: &[u8]) -> (Vec<Event>, sightline_parse::StreamStats) {
@@ -55,7 +59,9 @@ fn run(choice: &str, bytes: &[u8]) -> (Vec<Event>, sightline_parse::StreamStats)
     let pipeline = Pipeline::new(choice, DecodeOptions::default(), Sanitizer::default());
     let mut events = Vec::new();
     let stats = pipeline
-        .read(StreamInfo::for_path("/var/log/test.log"), bytes, |ev| events.push(ev))
+        .read(StreamInfo::for_path("/var/log/test.log"), bytes, |ev| {
+            events.push(ev)
+        })
         .expect("reading from memory cannot fail");
     (events, stats)
 }
@@ -115,10 +121,21 @@ fn event_id_depends_on_stream_offset_and_text() {
     assert_eq!(events.len(), 2);
     assert_ne!(events[0].id, events[1].id, "same text, different offset");
 
-    let pipeline = Pipeline::new(SourceChoice::Auto, DecodeOptions::default(), Sanitizer::default());
+    let pipeline = Pipeline::new(
+        SourceChoice::Auto,
+        DecodeOptions::default(),
+        Sanitizer::default(),
+    );
     let mut other = Vec::new();
     pipeline
-        .read(StreamInfo::for_path("/var/log/other.log"), &text[..], |ev| other.push(ev))
+        .read(
+            StreamInfo::for_path("/var/log/other.log"),
+            &text[..],
+            |ev| other.push(ev),
+        )
         .expect("read");
-    assert_ne!(events[0].id, other[0].id, "same text and offset, different stream");
+    assert_ne!(
+        events[0].id, other[0].id,
+        "same text and offset, different stream"
+    );
 }

@@ -45,9 +45,24 @@ pub struct ParseArgs {
     #[arg(long)]
     per_file: bool,
 
-    /// No summary on stderr
+    /// Summary on stderr after reading: a table, one JSON object (for scripts), or nothing
+    #[arg(long, value_enum, default_value_t = Summary::Text)]
+    summary: Summary,
+
+    /// No progress bar and no summary (same as `--summary none`)
     #[arg(long, short)]
     quiet: bool,
+
+    /// Only list the files that would be read, with the source chosen for each, and the files skipped and why
+    #[arg(long)]
+    list: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Summary {
+    Text,
+    Json,
+    None,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,18 +78,43 @@ fn parse_choice(s: &str) -> Result<SourceChoice, String> {
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let timezone = jiff::tz::TimeZone::get(&args.timezone)
-        .with_context(|| format!("unknown time zone {:?}; use an IANA name such as UTC or Europe/Berlin", args.timezone))?;
-    let options = DecodeOptions { timezone, year: args.year, ..Default::default() };
+    let timezone = jiff::tz::TimeZone::get(&args.timezone).with_context(|| {
+        format!(
+            "unknown time zone {:?}; use an IANA name such as UTC or Europe/Berlin",
+            args.timezone
+        )
+    })?;
+    let options = DecodeOptions {
+        timezone,
+        year: args.year,
+        ..Default::default()
+    };
     let pipeline = Pipeline::new(args.source.clone(), options, Sanitizer::default());
 
-    let (stdin, paths): (Vec<_>, Vec<_>) = args.paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    let (stdin, paths): (Vec<_>, Vec<_>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.as_os_str() == "-");
     if stdin.len() > 1 {
         bail!("`-` (standard input) can be given only once");
     }
-    let found = if paths.is_empty() { Default::default() } else { discover(&paths, pipeline.registry())? };
+    let found = if paths.is_empty() {
+        Default::default()
+    } else {
+        discover(&paths, pipeline.registry())?
+    };
 
-    let total_bytes: u64 = found.files.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    if args.list {
+        return list_files(&pipeline, &found);
+    }
+
+    let total_bytes: u64 = found
+        .files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
     let progress = progress_bar(total_bytes, args.quiet);
 
     let stdout = std::io::stdout();
@@ -117,7 +157,11 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         match res {
             Ok(stats) => {
                 progress.inc(stats.bytes);
-                let key = if args.per_file { path.display().to_string() } else { module_or_empty(&module) };
+                let key = if args.per_file {
+                    path.display().to_string()
+                } else {
+                    module_or_empty(&module)
+                };
                 *per_key.entry(key).or_default() += &stats;
             }
             Err(e) => {
@@ -130,14 +174,25 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         let mut module = String::new();
         let stdin = std::io::stdin();
         let stats = pipeline
-            .read(StreamInfo { name: "-".into(), ..Default::default() }, stdin.lock(), |ev| {
-                if module.is_empty() {
-                    module = ev.module.to_string();
-                }
-                write(ev);
-            })
+            .read(
+                StreamInfo {
+                    name: "-".into(),
+                    ..Default::default()
+                },
+                stdin.lock(),
+                |ev| {
+                    if module.is_empty() {
+                        module = ev.module.to_string();
+                    }
+                    write(ev);
+                },
+            )
             .context("reading standard input")?;
-        let key = if args.per_file { "-".to_string() } else { module_or_empty(&module) };
+        let key = if args.per_file {
+            "-".to_string()
+        } else {
+            module_or_empty(&module)
+        };
         *per_key.entry(key).or_default() += &stats;
     }
     progress.finish_and_clear();
@@ -151,14 +206,86 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     out.flush().context("writing events to standard output")?;
     drop(registry);
 
-    if !args.quiet {
-        print_summary(&per_key, &found.skipped, started.elapsed().as_secs_f64());
+    let secs = started.elapsed().as_secs_f64();
+    match (args.quiet, args.summary) {
+        (true, _) | (_, Summary::None) => {}
+        (_, Summary::Text) => print_summary(&per_key, &found.skipped, secs),
+        (_, Summary::Json) => print_summary_json(&per_key, &found.skipped, secs),
     }
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list_files(
+    pipeline: &Pipeline,
+    found: &sightline_parse::Discovered,
+) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = false;
+    for path in &found.files {
+        match pipeline.source_for_file(path) {
+            Ok(source) => writeln!(out, "{:<8} {}", source.module(), path.display())?,
+            Err(e) => {
+                eprintln!("sightline: {e}");
+                failed = true;
+            }
+        }
+    }
+    for (path, why) in &found.skipped {
+        writeln!(out, "{:<8} {} ({why})", "skipped", path.display())?;
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_summary_json(
+    per_key: &BTreeMap<String, StreamStats>,
+    skipped: &[(PathBuf, String)],
+    secs: f64,
+) {
+    let mut total = StreamStats::default();
+    let mut sources = serde_json::Map::new();
+    for (k, s) in per_key {
+        total += s;
+        sources.insert(k.clone(), stats_json(s));
+    }
+    let summary = serde_json::json!({
+        "seconds": secs,
+        "total": stats_json(&total),
+        "sources": sources,
+        "skipped": skipped.iter().map(|(p, why)| serde_json::json!({"path": p.display().to_string(), "reason": why})).collect::<Vec<_>>(),
+    });
+    eprintln!("{summary}");
+}
+
+fn stats_json(s: &StreamStats) -> serde_json::Value {
+    serde_json::json!({
+        "lines": s.lines,
+        "lines_in_events": s.lines_in_events,
+        "bytes": s.bytes,
+        "events": s.events,
+        "parse_failures": s.parse_failures,
+        "fallback": s.fallback,
+        "redactions": s.redactions,
+        "neutralized": s.neutralized,
+        "decoded_ratio": s.decoded_ratio(),
+        "datasets": s.datasets,
+    })
 }
 
 fn module_or_empty(m: &str) -> String {
-    if m.is_empty() { "(empty)".to_string() } else { m.to_string() }
+    if m.is_empty() {
+        "(empty)".to_string()
+    } else {
+        m.to_string()
+    }
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
@@ -173,7 +300,11 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-fn print_summary(per_key: &BTreeMap<String, StreamStats>, skipped: &[(PathBuf, String)], secs: f64) {
+fn print_summary(
+    per_key: &BTreeMap<String, StreamStats>,
+    skipped: &[(PathBuf, String)],
+    secs: f64,
+) {
     let mut total = StreamStats::default();
     let width = per_key.keys().map(String::len).max().unwrap_or(6).max(6);
     eprintln!(
@@ -190,13 +321,22 @@ fn print_summary(per_key: &BTreeMap<String, StreamStats>, skipped: &[(PathBuf, S
     let mbps = total.bytes as f64 / 1e6 / secs.max(1e-9);
     eprintln!(
         "{:<width$} {:>10} {:>10} {:>10} {:>9} {:>9} {:>12}   {:.1} MB/s, {:.0} events/s, {:.3}% decoded",
-        "total", total.lines, total.events, total.parse_failures, total.fallback, total.redactions, total.bytes,
+        "total",
+        total.lines,
+        total.events,
+        total.parse_failures,
+        total.fallback,
+        total.redactions,
+        total.bytes,
         mbps,
         total.events as f64 / secs.max(1e-9),
         total.decoded_ratio() * 100.0
     );
     if total.lines != total.lines_in_events {
-        eprintln!("sightline: warning: {} lines read but {} in events; please report this", total.lines, total.lines_in_events);
+        eprintln!(
+            "sightline: warning: {} lines read but {} in events; please report this",
+            total.lines, total.lines_in_events
+        );
     }
     for (p, why) in skipped {
         eprintln!("skipped {}: {why}", p.display());

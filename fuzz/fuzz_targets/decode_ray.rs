@@ -1,0 +1,6 @@
+#![no_main]
+//! Any bytes, read as a stream by the `ray` source: no panic, no line lost.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    sightline_fuzz::decode_stream("ray", data);
+});
