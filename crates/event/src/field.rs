@@ -47,6 +47,7 @@ pub const HTTP_REQUEST_METHOD: &str = "http.request.method";
 pub const HTTP_REQUEST_REFERRER: &str = "http.request.referrer";
 pub const HTTP_RESPONSE_STATUS_CODE: &str = "http.response.status_code";
 pub const HTTP_RESPONSE_BODY_BYTES: &str = "http.response.body.bytes";
+pub const HTTP_REQUEST_BODY_BYTES: &str = "http.request.body.bytes";
 pub const HTTP_VERSION: &str = "http.version";
 pub const URL_PATH: &str = "url.path";
 pub const URL_QUERY: &str = "url.query";
@@ -58,6 +59,9 @@ pub const ERROR_CODE: &str = "error.code";
 pub const ERROR_STACK_TRACE: &str = "error.stack_trace";
 pub const FILE_PATH: &str = "file.path";
 pub const FILE_HASH_SHA256: &str = "file.hash.sha256";
+pub const FILE_SIZE: &str = "file.size";
+pub const SERVER_ADDRESS: &str = "server.address";
+pub const SERVER_PORT: &str = "server.port";
 pub const NETWORK_PROTOCOL: &str = "network.protocol";
 pub const NETWORK_TRANSPORT: &str = "network.transport";
 pub const TRACE_ID: &str = "trace.id";
@@ -131,6 +135,39 @@ pub const MLX_INPUT_TOKENS: &str = "mlx.tokens.input";
 pub const MLX_OUTPUT_TOKENS: &str = "mlx.tokens.output";
 pub const MLX_INPUT_SHA256: &str = "mlx.input.sha256";
 pub const MLX_PEAK_MEMORY_BYTES: &str = "mlx.memory.peak_bytes";
+pub const MLX_EVENT: &str = "mlx.event";
+pub const MLX_SCHEMA: &str = "mlx.schema";
+pub const MLX_SEQ: &str = "mlx.seq";
+pub const MLX_SDK_VERSION: &str = "mlx.sdk.version";
+pub const MLX_MODEL_SOURCE_TYPE: &str = "mlx.model.source_type";
+pub const MLX_MODEL_REVISION: &str = "mlx.model.revision";
+pub const MLX_MODEL_REVISION_PINNED: &str = "mlx.model.revision_pinned";
+pub const MLX_MODEL_EXPECTED_SHA256: &str = "mlx.model.expected_sha256";
+pub const MLX_LOADER: &str = "mlx.loader";
+pub const MLX_DATA_PICKLE_ALLOWED: &str = "mlx.data.pickle_allowed";
+pub const MLX_DATA_OBJECT_ARRAYS: &str = "mlx.data.object_arrays";
+pub const MLX_DEPLOY_ID: &str = "mlx.deploy.id";
+pub const MLX_DEPLOY_CHANGE_TICKET: &str = "mlx.deploy.change_ticket";
+pub const MLX_REQUEST_ID: &str = "mlx.request_id";
+pub const MLX_CLIENT_APP: &str = "mlx.client_app";
+pub const MLX_API: &str = "mlx.api";
+pub const MLX_REQUESTED_MODEL: &str = "mlx.requested_model";
+pub const MLX_MAX_TOKENS: &str = "mlx.max_tokens";
+pub const MLX_TEMPERATURE: &str = "mlx.temperature";
+pub const MLX_TOP_LOGPROBS: &str = "mlx.top_logprobs";
+pub const MLX_INPUT_CHARS: &str = "mlx.input.chars";
+pub const MLX_TTFT_MS: &str = "mlx.ttft_ms";
+pub const MLX_GENERATION_TPS: &str = "mlx.generation_tps";
+pub const MLX_FINISH_REASON: &str = "mlx.finish_reason";
+pub const MLX_STAGE: &str = "mlx.stage";
+pub const MLX_ACTIVE_MEMORY_BYTES: &str = "mlx.memory.active_bytes";
+pub const MLX_CACHE_MEMORY_BYTES: &str = "mlx.memory.cache_bytes";
+pub const MLX_MEMORY_LIMIT_BYTES: &str = "mlx.memory.limit_bytes";
+pub const MLX_MEMORY_UTILIZATION: &str = "mlx.memory.utilization";
+pub const MLX_RSS_BYTES: &str = "mlx.memory.rss_bytes";
+pub const MLX_INFLIGHT_REQUESTS: &str = "mlx.inflight_requests";
+pub const MLX_ERROR_OP: &str = "mlx.error.op";
+pub const MLX_SERVER_LOOPBACK: &str = "mlx.server.loopback";
 
 /// The type a field's values have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +261,7 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(HTTP_REQUEST_REFERRER, Keyword, "HTTP Referer header."),
     f(HTTP_RESPONSE_STATUS_CODE, Long, "HTTP status code."),
     f(HTTP_RESPONSE_BODY_BYTES, Long, "Response body size in bytes."),
+    f(HTTP_REQUEST_BODY_BYTES, Long, "Request body size in bytes."),
     f(HTTP_VERSION, Keyword, "HTTP version, e.g. 1.1."),
     f(URL_PATH, Keyword, "Request path without the query."),
     f(URL_QUERY, Keyword, "Query string without the '?'."),
@@ -235,6 +273,9 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(ERROR_STACK_TRACE, Text, "Stack trace or traceback."),
     f(FILE_PATH, Keyword, "A file the event is about (not the log file itself)."),
     f(FILE_HASH_SHA256, Keyword, "SHA-256 of that file."),
+    f(FILE_SIZE, Long, "Size of that file in bytes."),
+    f(SERVER_ADDRESS, Keyword, "Address a server listens on or was reached at (0.0.0.0 = all interfaces)."),
+    f(SERVER_PORT, Long, "Port a server listens on or was reached at."),
     f(NETWORK_PROTOCOL, Keyword, "Application protocol: http, grpc, syslog."),
     f(NETWORK_TRANSPORT, Keyword, "tcp or udp."),
     f(TRACE_ID, Keyword, "Distributed trace id."),
@@ -296,7 +337,7 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MLX_MODEL_SHA256, Keyword, "SHA-256 of the model weights."),
     f(MLX_MODEL_PATH, Keyword, "Local path of the model."),
     f(MLX_MODEL_FORMAT, Keyword, "Weights format: safetensors, npz, gguf, pickle."),
-    f(MLX_MODEL_INTEGRITY, Keyword, "Integrity verdict: verified, mismatch, unverified."),
+    f(MLX_MODEL_INTEGRITY, Keyword, "Integrity verdict as the SDK reports it: match, mismatch, unpinned."),
     f(MLX_MODEL_PICKLE_ALLOWED, Boolean, "Whether pickle deserialization was allowed."),
     f(MLX_MODEL_TRUST_REMOTE_CODE, Boolean, "Whether trust_remote_code was on."),
     f(MLX_LATENCY_MS, Double, "Inference latency in milliseconds."),
@@ -304,6 +345,39 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MLX_OUTPUT_TOKENS, Long, "Generated tokens."),
     f(MLX_INPUT_SHA256, Keyword, "Digest of the inference input (never the input itself)."),
     f(MLX_PEAK_MEMORY_BYTES, Long, "Peak memory in bytes."),
+    f(MLX_EVENT, Keyword, "SDK event type as emitted (mlx.model.load, mlx.inference_failed...)."),
+    f(MLX_SCHEMA, Keyword, "Schema of an SDK line whose schema is not sightline.mlx/1 (decoded best-effort)."),
+    f(MLX_SEQ, Long, "Per-process sequence number of an SDK event (gaps = lost or deleted lines)."),
+    f(MLX_SDK_VERSION, Keyword, "Version of the Sightline MLX SDK that emitted the event."),
+    f(MLX_MODEL_SOURCE_TYPE, Keyword, "Kind of model source: local, hub, url."),
+    f(MLX_MODEL_REVISION, Keyword, "Hub revision requested for the model."),
+    f(MLX_MODEL_REVISION_PINNED, Boolean, "Whether a hub model was pinned to a commit hash."),
+    f(MLX_MODEL_EXPECTED_SHA256, Keyword, "SHA-256 the model was pinned to (manifest or deploy)."),
+    f(MLX_LOADER, Keyword, "API that loaded weights or data: mlx_lm.load, mx.load, numpy.load..."),
+    f(MLX_DATA_PICKLE_ALLOWED, Boolean, "Whether an array load allowed unpickling (numpy allow_pickle)."),
+    f(MLX_DATA_OBJECT_ARRAYS, Long, "Object (pickled) arrays found in a loaded array file."),
+    f(MLX_DEPLOY_ID, Keyword, "Id of an announced model deployment."),
+    f(MLX_DEPLOY_CHANGE_TICKET, Keyword, "Change ticket of an announced model deployment."),
+    f(MLX_REQUEST_ID, Keyword, "Request id linking server requests, inferences and model loads."),
+    f(MLX_CLIENT_APP, Keyword, "Client application that asked for an inference."),
+    f(MLX_API, Keyword, "Generation API: stream_generate, generate, batch_generate, forward."),
+    f(MLX_REQUESTED_MODEL, Keyword, "Model named in the request body (a path or repo makes mlx_lm.server load it)."),
+    f(MLX_MAX_TOKENS, Long, "max_tokens the client asked for."),
+    f(MLX_TEMPERATURE, Double, "Sampling temperature the client asked for."),
+    f(MLX_TOP_LOGPROBS, Long, "top_logprobs the client asked for."),
+    f(MLX_INPUT_CHARS, Long, "Prompt length in characters."),
+    f(MLX_TTFT_MS, Double, "Time to first token in milliseconds."),
+    f(MLX_GENERATION_TPS, Double, "Generated tokens per second."),
+    f(MLX_FINISH_REASON, Keyword, "Why generation stopped: stop, length."),
+    f(MLX_STAGE, Keyword, "Stage an inference failed in: validate, prefill, decode."),
+    f(MLX_ACTIVE_MEMORY_BYTES, Long, "MLX active memory in bytes."),
+    f(MLX_CACHE_MEMORY_BYTES, Long, "MLX cache memory in bytes."),
+    f(MLX_MEMORY_LIMIT_BYTES, Long, "MLX memory limit in bytes."),
+    f(MLX_MEMORY_UTILIZATION, Double, "Active memory / memory limit, 0..1."),
+    f(MLX_RSS_BYTES, Long, "Resident set size of the process in bytes."),
+    f(MLX_INFLIGHT_REQUESTS, Long, "Requests in flight when sampled."),
+    f(MLX_ERROR_OP, Keyword, "MLX operation named in an error ([metal::malloc], [gather], [load_safetensors])."),
+    f(MLX_SERVER_LOOPBACK, Boolean, "Whether mlx_lm.server listens on a loopback address only."),
 ];
 
 /// Looks a field up in [`SCHEMA`].
