@@ -1,0 +1,16 @@
+//! Sightline's detection engine: Sigma rules (detection, correlation and
+//! filter documents) parsed natively, compiled once into a shared matcher,
+//! and run over [`sightline_event::Event`]s in streaming or retrospective mode.
+//!
+//! Field names in rules are ours (ECS-style dotted names, see
+//! `sightline_event::field`); `logsource` maps to `event.module`,
+//! `event.dataset` and `event.category` (see [`rule::logsource`]).
+//! docs/rules.md is the rule writer's guide.
+
+pub mod condition;
+pub mod modifiers;
+pub mod pattern;
+pub mod rule;
+pub mod yaml;
+
+pub use rule::{RuleDoc, RuleError};
