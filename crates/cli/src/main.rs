@@ -24,12 +24,15 @@ struct Cli {
 enum Command {
     /// Decode log files into normalized security events (one JSON object per line on stdout)
     Parse(cmd::parse::ParseArgs),
+    /// List every event field with its type and meaning (the event schema)
+    Schema(cmd::schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => cmd::parse::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
     };
     match result {
         Ok(code) => code,
