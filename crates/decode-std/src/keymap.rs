@@ -4,10 +4,10 @@
 //! ECS field names passed through as they are, and everything else into
 //! `labels` (bounded in count and size).
 
-use crate::time::parse_time_text;
+use crate::time::{epoch_f64, parse_time_text};
 use sightline_decode::helpers::{
-    normalize_level, parse_epoch, parse_epoch_int, set_http_request_line, set_http_status,
-    set_source_addr, set_url,
+    normalize_level, parse_epoch_int, set_http_request_line, set_http_status, set_source_addr,
+    set_url,
 };
 use sightline_decode::{Context, Event, Outcome, Value, field};
 use sightline_event::action;
@@ -129,6 +129,7 @@ pub fn apply(ev: &mut Event, pairs: &[Pair<'_>], ctx: &Context<'_>, truncated: b
     };
 
     // 1. The operator's mapping: exact keys, and prefixes for whole objects.
+    let mut configured: Vec<String> = Vec::new();
     for (src, dst) in &ctx.options.json_mapping {
         for (i, (key, val)) in pairs.iter().enumerate() {
             if used[i] {
@@ -145,6 +146,9 @@ pub fn apply(ev: &mut Event, pairs: &[Pair<'_>], ctx: &Context<'_>, truncated: b
                 continue;
             };
             used[i] = set_named(ev, &target, val, true, &mut labels, ctx);
+            if used[i] {
+                configured.push(target.into_owned());
+            }
         }
     }
 
@@ -169,6 +173,10 @@ pub fn apply(ev: &mut Event, pairs: &[Pair<'_>], ctx: &Context<'_>, truncated: b
     let mut http = false;
     for slot in SLOT_ORDER {
         if slot == Slot::Status && !http {
+            continue;
+        }
+        // A field the operator's mapping already set is not overwritten.
+        if configured.iter().any(|t| t == slot.field()) {
             continue;
         }
         if let Some((_, i)) = best[slot as usize] {
@@ -371,6 +379,36 @@ enum Slot {
     Status,
 }
 
+impl Slot {
+    /// The field a slot fills (the main one, for slots that fill several).
+    fn field(self) -> &'static str {
+        match self {
+            Slot::Timestamp => field::TIMESTAMP,
+            Slot::Level => field::LOG_LEVEL,
+            Slot::Message => field::MESSAGE,
+            Slot::Host => field::HOST_NAME,
+            Slot::Logger => field::LOG_LOGGER,
+            Slot::Pid => field::PROCESS_PID,
+            Slot::Tid => field::PROCESS_THREAD_ID,
+            Slot::ErrorMessage => field::ERROR_MESSAGE,
+            Slot::ErrorType => field::ERROR_TYPE,
+            Slot::ErrorStack => field::ERROR_STACK_TRACE,
+            Slot::Caller | Slot::OriginFile => field::LOG_ORIGIN_FILE,
+            Slot::OriginLine => field::LOG_ORIGIN_LINE,
+            Slot::Service => field::SERVICE_NAME,
+            Slot::TraceId => field::TRACE_ID,
+            Slot::User => field::USER_NAME,
+            Slot::SourceIp => field::SOURCE_IP,
+            Slot::Method | Slot::Request => field::HTTP_REQUEST_METHOD,
+            Slot::Path => field::URL_PATH,
+            Slot::Url => field::URL_ORIGINAL,
+            Slot::UserAgent => field::USER_AGENT_ORIGINAL,
+            Slot::Referrer => field::HTTP_REQUEST_REFERRER,
+            Slot::Status => field::HTTP_RESPONSE_STATUS_CODE,
+        }
+    }
+}
+
 const SLOTS: usize = 24;
 
 /// Status last: it only counts as HTTP when a method, path or request line was seen.
@@ -535,7 +573,7 @@ fn apply_slot(ev: &mut Event, slot: Slot, val: &Val<'_>, ctx: &Context<'_>) -> b
             let ts = match val {
                 Val::Str(s) => parse_time_text(s, ctx.options),
                 Val::Int(i) => parse_epoch_int(*i),
-                Val::Float(f) => parse_epoch(*f),
+                Val::Float(f) => epoch_f64(*f),
                 _ => None,
             };
             match ts {

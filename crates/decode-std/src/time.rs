@@ -18,7 +18,7 @@ pub fn parse_time_text(s: &str, opts: &DecodeOptions) -> Option<Timestamp> {
     if b[0].is_ascii_digit() && b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
         return match s.parse::<i64>() {
             Ok(n) => parse_epoch_int(n),
-            Err(_) => parse_epoch(s.parse().ok()?),
+            Err(_) => epoch_f64(s.parse().ok()?),
         };
     }
     let resolve = |st: Stamp| st.resolve(opts, None, &mut YearState::default());
@@ -38,6 +38,17 @@ pub fn parse_time_text(s: &str, opts: &DecodeOptions) -> Option<Timestamp> {
     }
     // Anything else jiff reads (RFC 9557 with a bracketed zone...).
     parse_rfc3339(s)
+}
+
+/// [`parse_epoch`] for values that can be an epoch at all: the shared helper
+/// overflows (and panics in debug builds) on magnitudes beyond nanoseconds
+/// since 1970, e.g. `1e308` in a hostile JSON line.
+pub fn epoch_f64(f: f64) -> Option<Timestamp> {
+    if (0.0..1e19).contains(&f) {
+        parse_epoch(f)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -86,5 +97,7 @@ mod tests {
         assert_eq!(t("yesterday"), None);
         assert_eq!(t(""), None);
         assert_eq!(t("1.2.3"), None);
+        assert_eq!(epoch_f64(1e308), None);
+        assert_eq!(epoch_f64(f64::INFINITY), None);
     }
 }
