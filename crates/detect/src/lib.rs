@@ -7,10 +7,17 @@
 //! `event.dataset` and `event.category` (see [`rule::logsource`]).
 //! docs/rules.md is the rule writer's guide.
 
+pub mod compile;
 pub mod condition;
+pub mod matcher;
 pub mod modifiers;
+pub mod naive;
 pub mod pattern;
+pub mod prefilter;
 pub mod rule;
+pub mod ruleset;
 pub mod yaml;
 
+pub use compile::CompileOptions;
 pub use rule::{RuleDoc, RuleError};
+pub use ruleset::{Explanation, RuleSet, RuleSetBuilder, Scratch};
