@@ -83,7 +83,8 @@ pub fn time(t: &str, ctx: &Context<'_>) -> Option<Timestamp> {
 
 fn month(b: &[u8]) -> Option<i8> {
     const NAMES: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
     ];
     let i = NAMES.iter().position(|n| n.eq_ignore_ascii_case(b))?;
     i8::try_from(i + 1).ok()
@@ -99,7 +100,7 @@ pub fn decode(ev: &mut Event, ctx: &Context<'_>, a: Access<'_>) {
     }
     helpers::set_source_addr(ev, a.addr);
     if !ev.fields.contains_key(field::SOURCE_IP) {
-        ev.set("mlx.client_ip", a.addr);
+        ev.set(field::MLX_CLIENT_IP, a.addr);
     }
     if a.user != "-" && !a.user.is_empty() {
         ev.set(field::USER_NAME, a.user);
@@ -147,7 +148,10 @@ fn http_error(ev: &mut Event, err: &str) {
     }
     if !msg.is_empty() {
         ev.set(field::ERROR_MESSAGE, msg);
-        if let Some(m) = msg.strip_prefix("Unsupported method ('").and_then(|m| m.strip_suffix("')")) {
+        if let Some(m) = msg
+            .strip_prefix("Unsupported method ('")
+            .and_then(|m| m.strip_suffix("')"))
+        {
             ev.set(field::HTTP_REQUEST_METHOD, m);
         }
     }
@@ -159,7 +163,10 @@ mod tests {
 
     #[test]
     fn splits_python_and_clf_lines() {
-        let a = parse(r#"10.40.15.154 - - [20/Nov/2026 06:01:07] "POST /v1/chat/completions HTTP/1.1" 200 -"#).unwrap();
+        let a = parse(
+            r#"10.40.15.154 - - [20/Nov/2026 06:01:07] "POST /v1/chat/completions HTTP/1.1" 200 -"#,
+        )
+        .unwrap();
         assert_eq!(a.addr, "10.40.15.154");
         assert_eq!(a.time, "20/Nov/2026 06:01:07");
         assert_eq!(a.rest, r#""POST /v1/chat/completions HTTP/1.1" 200 -"#);

@@ -42,7 +42,10 @@ pub fn score(path: Option<&Path>, sample: &[&str]) -> u8 {
             }
             continue;
         }
-        if l.contains("mlx_lm") || l.contains("Prompt processing progress: ") || l.contains(" - Starting httpd at ") {
+        if l.contains("mlx_lm")
+            || l.contains("Prompt processing progress: ")
+            || l.contains(" - Starting httpd at ")
+        {
             marker += 1;
         }
         match shape::shape(l) {
@@ -53,7 +56,11 @@ pub fn score(path: Option<&Path>, sample: &[&str]) -> u8 {
                 }
             }
             Shape::LogHeader | Shape::WarningHeader => known += 1,
-            Shape::Indented | Shape::TracebackStart | Shape::Dashes | Shape::ExcOccurred | Shape::Chain => {
+            Shape::Indented
+            | Shape::TracebackStart
+            | Shape::Dashes
+            | Shape::ExcOccurred
+            | Shape::Chain => {
                 known += 1;
             }
             _ => {}
@@ -97,7 +104,9 @@ mod tests {
 
     #[test]
     fn sdk_lines_are_certain() {
-        let s = [r#"{"schema":"sightline.mlx/1","ts":"2026-11-20T05:41:04.521Z","event":"mlx.sdk.start","outcome":"success"}"#];
+        let s = [
+            r#"{"schema":"sightline.mlx/1","ts":"2026-11-20T05:41:04.521Z","event":"mlx.sdk.start","outcome":"success"}"#,
+        ];
         assert_eq!(score(None, &s), 98);
         let spaced = [r#"{"schema": "sightline.mlx/2", "event": "mlx.inference"}"#];
         assert_eq!(score(None, &spaced), 98);
@@ -105,7 +114,10 @@ mod tests {
 
     #[test]
     fn other_json_is_not_claimed() {
-        let s = [r#"{"level":"info","ts":1700000000,"msg":"hello","event":"login"}"#, r#"{"a":1}"#];
+        let s = [
+            r#"{"level":"info","ts":1700000000,"msg":"hello","event":"login"}"#,
+            r#"{"a":1}"#,
+        ];
         assert_eq!(score(None, &s), 0);
         assert_eq!(score(Some(Path::new("/var/log/app.jsonl")), &s), 0);
     }
@@ -119,7 +131,9 @@ mod tests {
             r#"10.40.15.154 - - [20/Nov/2026 06:01:07] "POST /v1/chat/completions HTTP/1.1" 200 -"#,
         ];
         assert_eq!(score(None, &s), 95);
-        let bare = [r#"10.40.15.154 - - [20/Nov/2026 06:01:07] "POST /v1/chat/completions HTTP/1.1" 200 -"#];
+        let bare = [
+            r#"10.40.15.154 - - [20/Nov/2026 06:01:07] "POST /v1/chat/completions HTTP/1.1" 200 -"#,
+        ];
         assert_eq!(score(None, &bare), 30);
         assert_eq!(score(Some(Path::new("/x/mlx_lm.server.log")), &bare), 90);
     }

@@ -62,7 +62,11 @@ impl MlxDecoder {
             || name.ends_with(".jsonl")
             || name.ends_with(".ndjson");
         MlxDecoder {
-            kind: if sdk { StreamKind::Sdk } else { StreamKind::Text },
+            kind: if sdk {
+                StreamKind::Sdk
+            } else {
+                StreamKind::Text
+            },
             lines: multiline::Multiline::default(),
         }
     }

@@ -56,7 +56,9 @@ impl Multiline {
             }
             Shape::Indented | Shape::Chain | Shape::Closer => !json,
             // A bare traceback after a JSON or access line is not theirs.
-            Shape::TracebackStart if matches!(self.pending, Pending::Json | Pending::Access) => false,
+            Shape::TracebackStart if matches!(self.pending, Pending::Json | Pending::Access) => {
+                false
+            }
             Shape::TracebackStart => {
                 self.in_traceback = true;
                 true
@@ -138,7 +140,12 @@ mod tests {
 
     #[test]
     fn json_records_never_take_continuations() {
-        let lines = [r#"{"event":"mlx.resource"}"#, r#"{"event":"mlx.resource"}"#, "  indented", "Traceback (most recent call last):"];
+        let lines = [
+            r#"{"event":"mlx.resource"}"#,
+            r#"{"event":"mlx.resource"}"#,
+            "  indented",
+            "Traceback (most recent call last):",
+        ];
         // The indented line starts a record of its own, which the traceback then continues.
         assert_eq!(group(&lines), [1, 1, 2]);
     }

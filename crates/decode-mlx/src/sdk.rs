@@ -12,6 +12,7 @@ use crate::json::{self, J};
 use crate::vocab::*;
 use sightline_decode::{Context, Event, Outcome, Record, Value, field, helpers};
 use sightline_event::action;
+use std::fmt::Write as _;
 
 /// What an SDK event is about, from its `event` member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,9 @@ impl Kind {
     fn dataset(self, name: &str) -> &'static str {
         match self {
             Kind::SdkStart | Kind::SdkStop => DS_SDK,
-            Kind::ModelLoad | Kind::ModelLoadFailed | Kind::ModelDeploy | Kind::ModelSave => DS_MODEL,
+            Kind::ModelLoad | Kind::ModelLoadFailed | Kind::ModelDeploy | Kind::ModelSave => {
+                DS_MODEL
+            }
             Kind::DataLoad => DS_DATA,
             Kind::Inference | Kind::InferenceFailed => DS_INFERENCE,
             Kind::ServerRequest => DS_SERVER,
@@ -120,24 +123,38 @@ pub fn decode(record: &Record<'_>, ctx: &Context<'_>) -> Event {
         }
     }
 
+    if name.is_empty() && schema.is_none() {
+        // Another system's JSON: kept raw, not dressed up as MLX fields.
+        ev.message = text.to_owned();
+        ev.mark_parse_failure(
+            "JSON object has neither `schema` nor `event`: not a sightline.mlx event",
+        );
+        return ev;
+    }
     let mut p = Pending::default();
     for (key, value) in &members {
         map_member(&mut ev, ctx, kind, &mut p, key, value);
     }
     finish(&mut ev, kind, p);
     ev.message = summary(&ev, name, kind);
-    if name.is_empty() && schema.is_none() {
-        // Kept whole (every member is a field), but it is no event of ours.
-        ev.mark_parse_failure("JSON object has neither `schema` nor `event`: not a sightline.mlx event");
-    }
     ev
 }
 
-fn map_member(ev: &mut Event, ctx: &Context<'_>, kind: Kind, p: &mut Pending, key: &str, v: &J<'_>) {
+fn map_member(
+    ev: &mut Event,
+    ctx: &Context<'_>,
+    kind: Kind,
+    p: &mut Pending,
+    key: &str,
+    v: &J<'_>,
+) {
     let handled = match key {
         "schema" | "event" => true,
         "ts" | "timestamp" | "@timestamp" => set_time(ev, ctx, v),
-        "outcome" => match v.as_str().and_then(|s| Outcome::parse(&s.to_ascii_lowercase())) {
+        "outcome" => match v
+            .as_str()
+            .and_then(|s| Outcome::parse(&s.to_ascii_lowercase()))
+        {
             Some(o) => {
                 ev.outcome = o;
                 p.outcome_given = true;
@@ -154,7 +171,7 @@ fn map_member(ev: &mut Event, ctx: &Context<'_>, kind: Kind, p: &mut Pending, ke
         },
         "message" | "msg" => match v.as_str() {
             Some(m) => {
-                ev.set_dynamic("mlx.message".to_owned(), m);
+                ev.set(field::MLX_MESSAGE, m);
                 true
             }
             None => false,
@@ -167,8 +184,13 @@ fn map_member(ev: &mut Event, ctx: &Context<'_>, kind: Kind, p: &mut Pending, ke
         "exit_code" => int_field(ev, field::PROCESS_EXIT_CODE, v),
 
         // sdk.start
-        "mlx_version" => str_field(ev, "mlx.version", v),
-        "mlx_lm_version" => str_field(ev, "mlx.lm_version", v),
+        "mlx_version" => str_field(ev, field::MLX_VERSION, v),
+        "mlx_lm_version" => str_field(ev, field::MLX_LM_VERSION, v),
+        "python_version" => str_field(ev, field::MLX_PYTHON_VERSION, v),
+        "device" => str_field(ev, field::MLX_DEVICE, v),
+        "hardware" => str_field(ev, field::MLX_HARDWARE, v),
+        "entrypoint" => str_field(ev, field::MLX_ENTRYPOINT, v),
+        "argv_digest" => str_field(ev, field::MLX_ARGV_DIGEST, v),
         "memory_limit_bytes" => int_field(ev, field::MLX_MEMORY_LIMIT_BYTES, v),
 
         // models
@@ -195,23 +217,27 @@ fn map_member(ev: &mut Event, ctx: &Context<'_>, kind: Kind, p: &mut Pending, ke
             p.integrity = v.as_str().map(str::to_ascii_lowercase);
             ok
         }
-        "format" if kind == Kind::DataLoad => str_field(ev, "mlx.data.format", v),
+        "format" if kind == Kind::DataLoad => str_field(ev, field::MLX_DATA_FORMAT, v),
         "format" => str_field(ev, field::MLX_MODEL_FORMAT, v),
         "loader" => str_field(ev, field::MLX_LOADER, v),
-        "files" => int_field(ev, "mlx.model.files", v),
-        "params" => int_field(ev, "mlx.model.params", v),
-        "bytes" if kind.is_model_load() => int_field(ev, "mlx.model.bytes", v),
-        "bytes" if matches!(kind, Kind::ModelSave | Kind::DataLoad) => int_field(ev, field::FILE_SIZE, v),
-        "hash_ms" => float_field(ev, "mlx.hash_ms", v),
-        "duration_ms" => duration(ev, "mlx.duration_ms", v),
+        "files" => int_field(ev, field::MLX_MODEL_FILES, v),
+        "params" => int_field(ev, field::MLX_MODEL_PARAMS, v),
+        "bytes" if kind.is_model_load() => int_field(ev, field::MLX_MODEL_BYTES, v),
+        "bytes" if matches!(kind, Kind::ModelSave | Kind::DataLoad) => {
+            int_field(ev, field::FILE_SIZE, v)
+        }
+        "hash_ms" => float_field(ev, field::MLX_HASH_MS, v),
+        "duration_ms" => duration(ev, field::MLX_DURATION_MS, v),
         "trust_remote_code" => bool_field(ev, field::MLX_MODEL_TRUST_REMOTE_CODE, v),
-        "lazy" => bool_field(ev, "mlx.model.lazy", v),
-        "strict" => bool_field(ev, "mlx.model.strict", v),
-        "adapter_path" => str_field(ev, "mlx.model.adapter_path", v),
-        "allow_pickle" if kind == Kind::DataLoad => bool_field(ev, field::MLX_DATA_PICKLE_ALLOWED, v),
+        "lazy" => bool_field(ev, field::MLX_MODEL_LAZY, v),
+        "strict" => bool_field(ev, field::MLX_MODEL_STRICT, v),
+        "adapter_path" => str_field(ev, field::MLX_MODEL_ADAPTER_PATH, v),
+        "allow_pickle" if kind == Kind::DataLoad => {
+            bool_field(ev, field::MLX_DATA_PICKLE_ALLOWED, v)
+        }
         "allow_pickle" => bool_field(ev, field::MLX_MODEL_PICKLE_ALLOWED, v),
         "object_arrays" => int_field(ev, field::MLX_DATA_OBJECT_ARRAYS, v),
-        "arrays" => int_field(ev, "mlx.data.arrays", v),
+        "arrays" => int_field(ev, field::MLX_DATA_ARRAYS, v),
         "sha256" => str_field(ev, field::FILE_HASH_SHA256, v),
         "path" if kind == Kind::ServerRequest => match v.as_str() {
             Some(s) => {
@@ -271,6 +297,8 @@ fn map_member(ev: &mut Event, ctx: &Context<'_>, kind: Kind, p: &mut Pending, ke
         "bytes_out" => int_field(ev, field::HTTP_RESPONSE_BODY_BYTES, v),
         "user_agent" => str_field(ev, field::USER_AGENT_ORIGINAL, v),
         "requested_model" => str_field(ev, field::MLX_REQUESTED_MODEL, v),
+        "model_override" => bool_field(ev, field::MLX_MODEL_OVERRIDE, v),
+        "stream" => bool_field(ev, field::MLX_STREAM, v),
 
         // resource samples
         "active_memory_bytes" => int_field(ev, field::MLX_ACTIVE_MEMORY_BYTES, v),
@@ -278,6 +306,7 @@ fn map_member(ev: &mut Event, ctx: &Context<'_>, kind: Kind, p: &mut Pending, ke
         "memory_utilization" => float_field(ev, field::MLX_MEMORY_UTILIZATION, v),
         "rss_bytes" => int_field(ev, field::MLX_RSS_BYTES, v),
         "inflight_requests" => int_field(ev, field::MLX_INFLIGHT_REQUESTS, v),
+        "interval_s" => int_field(ev, field::MLX_INTERVAL_S, v),
         _ => false,
     };
     if !handled {
@@ -293,14 +322,20 @@ fn finish(ev: &mut Event, kind: Kind, p: Pending) {
         helpers::set_http_status(ev, status);
     }
     // No verdict but both hashes: the comparison is the verdict.
-    let integrity = p.integrity.or_else(|| match (&p.model_sha, &p.expected_sha) {
-        (Some(a), Some(b)) => {
-            let verdict = if a.eq_ignore_ascii_case(b) { "match" } else { "mismatch" };
-            ev.set(field::MLX_MODEL_INTEGRITY, verdict);
-            Some(verdict.to_owned())
-        }
-        _ => None,
-    });
+    let integrity = p
+        .integrity
+        .or_else(|| match (&p.model_sha, &p.expected_sha) {
+            (Some(a), Some(b)) => {
+                let verdict = if a.eq_ignore_ascii_case(b) {
+                    "match"
+                } else {
+                    "mismatch"
+                };
+                ev.set(field::MLX_MODEL_INTEGRITY, verdict);
+                Some(verdict.to_owned())
+            }
+            _ => None,
+        });
     let tampered = integrity.as_deref() == Some("mismatch");
     match kind {
         Kind::SdkStart => {
@@ -358,7 +393,10 @@ fn finish(ev: &mut Event, kind: Kind, p: Pending) {
         ev.outcome = Outcome::Failure;
         ev.add_type("change");
     }
-    if !p.outcome_given && ev.outcome == Outcome::Unknown && matches!(kind, Kind::Inference | Kind::ModelLoad) {
+    if !p.outcome_given
+        && ev.outcome == Outcome::Unknown
+        && matches!(kind, Kind::Inference | Kind::ModelLoad)
+    {
         ev.outcome = Outcome::Success;
     }
 }
@@ -370,8 +408,8 @@ fn summary(ev: &Event, name: &str, kind: Kind) -> String {
         Kind::SdkStart | Kind::SdkStop => &[
             ("service", field::SERVICE_NAME),
             ("pid", field::PROCESS_PID),
-            ("mlx", "mlx.version"),
-            ("device", "mlx.device"),
+            ("mlx", field::MLX_VERSION),
+            ("device", field::MLX_DEVICE),
             ("exit_code", field::PROCESS_EXIT_CODE),
         ],
         Kind::ModelLoad | Kind::ModelLoadFailed => &[
@@ -387,7 +425,10 @@ fn summary(ev: &Event, name: &str, kind: Kind) -> String {
             ("model", field::MLX_MODEL_NAME),
             ("expected_sha256", field::MLX_MODEL_EXPECTED_SHA256),
         ],
-        Kind::ModelSave => &[("path", field::FILE_PATH), ("format", field::MLX_MODEL_FORMAT)],
+        Kind::ModelSave => &[
+            ("path", field::FILE_PATH),
+            ("format", field::MLX_MODEL_FORMAT),
+        ],
         Kind::DataLoad => &[
             ("loader", field::MLX_LOADER),
             ("path", field::FILE_PATH),
@@ -419,10 +460,8 @@ fn summary(ev: &Event, name: &str, kind: Kind) -> String {
     out.push_str(if name.is_empty() { "mlx event" } else { name });
     for (label, f) in keys {
         if let Some(v) = ev.fields.get(*f) {
-            out.push(' ');
-            out.push_str(label);
-            out.push('=');
-            out.push_str(&v.to_string());
+            // Writing to a String cannot fail.
+            let _ = write!(out, " {label}={v}");
         }
     }
     out
@@ -430,7 +469,9 @@ fn summary(ev: &Event, name: &str, kind: Kind) -> String {
 
 fn set_time(ev: &mut Event, ctx: &Context<'_>, v: &J<'_>) -> bool {
     let ts = match v {
-        J::Str(s) => helpers::parse_rfc3339(s).or_else(|| helpers::parse_local_datetime(s, ctx.options)),
+        J::Str(s) => {
+            helpers::parse_rfc3339(s).or_else(|| helpers::parse_local_datetime(s, ctx.options))
+        }
         J::Int(_) | J::Float(_) => v.as_f64().and_then(helpers::parse_epoch),
         _ => None,
     };
@@ -440,7 +481,10 @@ fn set_time(ev: &mut Event, ctx: &Context<'_>, v: &J<'_>) -> bool {
             true
         }
         // Kept as written; the event keeps its inferred time and tag.
-        None => false,
+        None => {
+            ev.set(field::MLX_TS, v.to_text());
+            true
+        }
     }
 }
 
@@ -503,11 +547,13 @@ fn duration(ev: &mut Event, name: &'static str, v: &J<'_>) -> bool {
 }
 
 fn client_addr(ev: &mut Event, v: &J<'_>) -> bool {
-    let Some(addr) = v.as_str() else { return matches!(v, J::Null) };
+    let Some(addr) = v.as_str() else {
+        return matches!(v, J::Null);
+    };
     helpers::set_source_addr(ev, addr);
     if !ev.fields.contains_key(field::SOURCE_IP) && !addr.is_empty() {
         // Not an address (a host name, "unknown"): kept, but not as source.ip.
-        ev.set("mlx.client_ip", addr);
+        ev.set(field::MLX_CLIENT_IP, addr);
     }
     true
 }
@@ -523,7 +569,10 @@ fn model_source(ev: &mut Event, kind: Kind, v: &J<'_>) -> bool {
         }
         J::Obj(members) => {
             let get = |k: &str| v.get(k).and_then(J::as_str).filter(|s| !s.is_empty());
-            let location = get("path").or_else(|| get("repo")).or_else(|| get("url")).or_else(|| get("uri"));
+            let location = get("path")
+                .or_else(|| get("repo"))
+                .or_else(|| get("url"))
+                .or_else(|| get("uri"));
             let ty = get("type").map(str::to_ascii_lowercase).unwrap_or_else(|| {
                 let guess = if get("path").is_some() {
                     "local"
@@ -550,7 +599,10 @@ fn model_source(ev: &mut Event, kind: Kind, v: &J<'_>) -> bool {
                 ev.set(field::MLX_MODEL_REVISION_PINNED, pinned);
             }
             for (k, x) in members {
-                if !matches!(k.as_ref(), "type" | "path" | "repo" | "url" | "uri" | "revision") {
+                if !matches!(
+                    k.as_ref(),
+                    "type" | "path" | "repo" | "url" | "uri" | "revision"
+                ) {
                     generic_nested(ev, format!("mlx.model_source.{k}"), x, 1);
                 }
             }
@@ -597,7 +649,11 @@ fn is_commit_hash(s: &str) -> bool {
 pub fn mlx_op(msg: &str) -> Option<&str> {
     let rest = msg.trim_start().strip_prefix('[')?;
     let (op, _) = rest.split_once(']')?;
-    let ok = !op.is_empty() && op.len() <= 64 && op.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
+    let ok = !op.is_empty()
+        && op.len() <= 64
+        && op
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
     ok.then_some(op)
 }
 
@@ -626,7 +682,10 @@ fn generic_nested(ev: &mut Event, name: String, v: &J<'_>, depth: u8) {
                 if is_field_key(k) {
                     generic_nested(ev, format!("{name}.{k}"), x, depth + 1);
                 } else {
-                    ev.label(format!("{}.{}", name.trim_start_matches("mlx."), truncate(k, 128)), x.to_text());
+                    ev.label(
+                        format!("{}.{}", name.trim_start_matches("mlx."), truncate(k, 128)),
+                        x.to_text(),
+                    );
                 }
             }
             return;
@@ -642,7 +701,8 @@ fn is_field_key(k: &str) -> bool {
         && !k.starts_with('.')
         && !k.ends_with('.')
         && !k.contains("..")
-        && k.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 fn truncate(s: &str, max: usize) -> &str {

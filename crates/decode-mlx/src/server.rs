@@ -41,7 +41,12 @@ struct LogLine<'a> {
 
 fn parse_log_line<'a>(line: &'a str, ctx: &Context<'_>) -> Option<LogLine<'a>> {
     if let Some((level, logger, msg)) = shape::basic_level_split(line) {
-        return Some(LogLine { time: None, level: Some(level), logger: Some(logger), msg });
+        return Some(LogLine {
+            time: None,
+            level: Some(level),
+            logger: Some(logger),
+            msg,
+        });
     }
     // `2026-11-20 05:49:53,790 - INFO - msg`, or with `%(name)s` before the
     // level, or with spaces instead of ` - `.
@@ -64,7 +69,12 @@ fn parse_log_line<'a>(line: &'a str, ctx: &Context<'_>) -> Option<LogLine<'a>> {
             _ => (None, None, rest),
         },
     };
-    Some(LogLine { time, level, logger, msg })
+    Some(LogLine {
+        time,
+        level,
+        logger,
+        msg,
+    })
 }
 
 fn log_line(ev: &mut Event, ctx: &Context<'_>, record: &Record<'_>) {
@@ -89,7 +99,8 @@ fn log_line(ev: &mut Event, ctx: &Context<'_>, record: &Record<'_>) {
     message(ev, l.msg, full);
     if matches!(ev.level.as_deref(), Some("error" | "critical" | "fatal")) {
         ev.add_type("error");
-        if !ev.fields.contains_key(field::ERROR_MESSAGE) && !record.text.contains(shape::TRACEBACK) {
+        if !ev.fields.contains_key(field::ERROR_MESSAGE) && !record.text.contains(shape::TRACEBACK)
+        {
             ev.set(field::ERROR_MESSAGE, l.msg);
         }
     }
@@ -103,7 +114,7 @@ fn message(ev: &mut Event, msg: &str, full: &str) {
         ev.set_action(ACT_PROMPT_PROGRESS);
         if let Some((done, total)) = rest.trim().split_once('/') {
             if let Ok(done) = done.parse::<i64>() {
-                ev.set("mlx.prompt.processed", done);
+                ev.set(field::MLX_PROMPT_PROCESSED, done);
             }
             if let Ok(total) = total.parse::<i64>() {
                 ev.set(field::MLX_INPUT_TOKENS, total);
@@ -155,12 +166,16 @@ fn message(ev: &mut Event, msg: &str, full: &str) {
 /// `0.0.0.0 on port 8080...`: where the unauthenticated API listens.
 fn server_started(ev: &mut Event, rest: &str) {
     ev.set_action(ACT_SERVER_STARTED);
-    ev.add_category("process").add_category("network").add_type("start");
+    ev.add_category("process")
+        .add_category("network")
+        .add_type("start");
     ev.outcome = Outcome::Success;
     let (host, port) = rest.split_once(" on port ").unwrap_or((rest, ""));
     let host = host.trim();
     ev.set(field::SERVER_ADDRESS, host);
-    let digits: &str = port.get(..port.bytes().take_while(u8::is_ascii_digit).count()).unwrap_or("");
+    let digits: &str = port
+        .get(..port.bytes().take_while(u8::is_ascii_digit).count())
+        .unwrap_or("");
     if let Ok(p) = digits.parse::<u16>() {
         ev.set(field::SERVER_PORT, p);
     }
@@ -170,7 +185,8 @@ fn server_started(ev: &mut Event, rest: &str) {
 fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `1 sequences, 0.00 GB`
@@ -178,14 +194,18 @@ fn prompt_cache(ev: &mut Event, entry: Option<&str>, rest: &str) {
     ev.set_action(ACT_PROMPT_CACHE);
     ev.kind = "metric".into();
     if let Some(e) = entry {
-        ev.set("mlx.prompt_cache.entry", e);
+        ev.set(field::MLX_PROMPT_CACHE_ENTRY, e);
     }
     let (n, size) = rest.split_once(" sequences, ").unwrap_or((rest, ""));
     if let Ok(n) = n.trim().parse::<i64>() {
-        ev.set("mlx.prompt_cache.sequences", n);
+        ev.set(field::MLX_PROMPT_CACHE_SEQUENCES, n);
     }
-    if let Some(gb) = size.trim().strip_suffix("GB").and_then(|g| g.trim().parse::<f64>().ok()) {
-        ev.set("mlx.prompt_cache.gb", gb);
+    if let Some(gb) = size
+        .trim()
+        .strip_suffix("GB")
+        .and_then(|g| g.trim().parse::<f64>().ok())
+    {
+        ev.set(field::MLX_PROMPT_CACHE_GB, gb);
     }
 }
 
@@ -194,7 +214,9 @@ fn prompt_cache(ev: &mut Event, entry: Option<&str>, rest: &str) {
 fn error_prefix(msg: &str) -> Option<(&str, &str)> {
     let (ty, rest) = msg.split_once(": ")?;
     let name = ty.rsplit('.').next().unwrap_or(ty);
-    let looks = ["Error", "Exception", "Exit", "Interrupt", "NotFound"].iter().any(|s| name.ends_with(s));
+    let looks = ["Error", "Exception", "Exit", "Interrupt", "NotFound"]
+        .iter()
+        .any(|s| name.ends_with(s));
     (looks && shape::exception_line(msg).is_some()).then_some((ty, rest))
 }
 
@@ -218,18 +240,22 @@ fn error_text(ev: &mut Event, err: &str) {
 /// DEBUG `Incoming Request Body:` (a tab-indented JSON dump): the request
 /// parameters that matter for detection, never the prompt.
 fn request_body(ev: &mut Event, body: &str) {
-    let Ok(members) = json::parse_object(body.trim()) else { return };
+    let Ok(members) = json::parse_object(body.trim()) else {
+        return;
+    };
     let obj = J::Obj(members);
     if let Some(m) = obj.get("model").and_then(J::as_str) {
         ev.set(field::MLX_REQUESTED_MODEL, m);
     }
     if let Some(m) = obj.get("draft_model").and_then(J::as_str) {
-        ev.set("mlx.requested_draft_model", m);
+        ev.set(field::MLX_REQUESTED_DRAFT_MODEL, m);
     }
     if let Some(a) = obj.get("adapters").and_then(J::as_str) {
-        ev.set("mlx.model.adapter_path", a);
+        ev.set(field::MLX_MODEL_ADAPTER_PATH, a);
     }
-    let max = obj.get("max_completion_tokens").or_else(|| obj.get("max_tokens"));
+    let max = obj
+        .get("max_completion_tokens")
+        .or_else(|| obj.get("max_tokens"));
     if let Some(n) = max.and_then(J::as_i64) {
         ev.set(field::MLX_MAX_TOKENS, n);
     }
@@ -240,13 +266,15 @@ fn request_body(ev: &mut Event, body: &str) {
         ev.set(field::MLX_TOP_LOGPROBS, n);
     }
     if let Some(b) = obj.get("stream").and_then(J::as_bool) {
-        ev.set("mlx.stream", b);
+        ev.set(field::MLX_STREAM, b);
     }
 }
 
 /// DEBUG `Outgoing Response:`: token usage and finish reason.
 fn response_body(ev: &mut Event, body: &str) {
-    let Ok(members) = json::parse_object(body.trim()) else { return };
+    let Ok(members) = json::parse_object(body.trim()) else {
+        return;
+    };
     let obj = J::Obj(members);
     if let Some(m) = obj.get("model").and_then(J::as_str) {
         ev.set(field::MLX_REQUESTED_MODEL, m);
@@ -263,7 +291,10 @@ fn response_body(ev: &mut Event, body: &str) {
         }
     }
     if let Some(J::Arr(choices)) = obj.get("choices")
-        && let Some(r) = choices.first().and_then(|c| c.get("finish_reason")).and_then(J::as_str)
+        && let Some(r) = choices
+            .first()
+            .and_then(|c| c.get("finish_reason"))
+            .and_then(J::as_str)
     {
         ev.set(field::MLX_FINISH_REASON, r);
     }
@@ -278,18 +309,22 @@ pub fn parse_warning(line: &str) -> Option<(&str, &str, &str, &str)> {
         return None;
     }
     let (category, text) = rest.split_once(": ")?;
-    let ident = category.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+    let ident = category
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
     (ident && category.ends_with("Warning")).then_some((path, lineno, category, text))
 }
 
 fn warning(ev: &mut Event, first: &str) {
-    let Some((path, lineno, category, text)) = parse_warning(first) else { return };
+    let Some((path, lineno, category, text)) = parse_warning(first) else {
+        return;
+    };
     ev.level = Some("warning".to_owned());
     ev.set(field::LOG_ORIGIN_FILE, path);
     if let Ok(n) = lineno.parse::<i64>() {
         ev.set(field::LOG_ORIGIN_LINE, n);
     }
-    ev.set("mlx.warning.category", category);
+    ev.set(field::MLX_WARNING_CATEGORY, category);
     ev.message = text.to_owned();
 }
 
@@ -299,7 +334,10 @@ fn warning(ev: &mut Event, first: &str) {
 fn request_exception(ev: &mut Event, record: &Record<'_>) {
     ev.level = Some("error".to_owned());
     ev.add_category("web").add_type("error");
-    ev.message = record.body().trim_matches(|c| c == '-' || c == '\n').to_owned();
+    ev.message = record
+        .body()
+        .trim_matches(|c| c == '-' || c == '\n')
+        .to_owned();
     let Some(line) = record.text.lines().find(|l| l.starts_with(EXC_OCCURRED)) else {
         if record.lines == 1 {
             // A lone dash line (its block was cut by the size limit).
@@ -329,7 +367,10 @@ fn request_exception(ev: &mut Event, record: &Record<'_>) {
 fn plain(ev: &mut Event, record: &Record<'_>, plain_ok: bool) {
     let body = record.body();
     ev.message = body.to_owned();
-    if body.chars().any(|c| c == '\u{fffd}' || (c.is_control() && c != '\t' && c != '\n' && c != '\r')) {
+    if body
+        .chars()
+        .any(|c| c == '\u{fffd}' || (c.is_control() && c != '\t' && c != '\n' && c != '\r'))
+    {
         ev.mark_parse_failure("binary or corrupted text, not an mlx_lm.server log line");
         return;
     }
@@ -350,7 +391,9 @@ mod tests {
 
     #[test]
     fn warning_lines() {
-        let w = parse_warning("/opt/venv/lib/python3.11/site-packages/mlx_lm/server.py:1894: UserWarning: mlx_lm.server is not recommended for production as it only implements basic security checks.");
+        let w = parse_warning(
+            "/opt/venv/lib/python3.11/site-packages/mlx_lm/server.py:1894: UserWarning: mlx_lm.server is not recommended for production as it only implements basic security checks.",
+        );
         assert_eq!(w.map(|w| (w.1, w.2)), Some(("1894", "UserWarning")));
         assert!(parse_warning("a: b: c").is_none());
         assert!(parse_warning("x.py:12: NotAWarnin: c").is_none());

@@ -85,7 +85,10 @@ pub fn basic_level_split(line: &str) -> Option<(&str, &str, &str)> {
 
 /// The level names Python's logging writes.
 pub fn is_level_word(s: &str) -> bool {
-    matches!(s, "DEBUG" | "INFO" | "WARNING" | "WARN" | "ERROR" | "CRITICAL" | "FATAL" | "NOTSET")
+    matches!(
+        s,
+        "DEBUG" | "INFO" | "WARNING" | "WARN" | "ERROR" | "CRITICAL" | "FATAL" | "NOTSET"
+    )
 }
 
 /// The last line of a traceback: `pkg.mod.SomeError: text`, or a bare
@@ -117,17 +120,39 @@ mod tests {
 
     #[test]
     fn shapes_of_corpus_lines() {
-        assert_eq!(shape("2026-11-20 05:49:53,790 - INFO - Starting httpd at 0.0.0.0 on port 8080..."), Shape::LogHeader);
-        assert_eq!(shape(r#"10.40.15.154 - - [20/Nov/2026 06:01:07] "POST /v1/chat/completions HTTP/1.1" 200 -"#), Shape::Access);
         assert_eq!(
-            shape("/opt/venv/lib/python3.11/site-packages/mlx_lm/server.py:1894: UserWarning: mlx_lm.server is not recommended for production as it only implements basic security checks."),
+            shape("2026-11-20 05:49:53,790 - INFO - Starting httpd at 0.0.0.0 on port 8080..."),
+            Shape::LogHeader
+        );
+        assert_eq!(
+            shape(
+                r#"10.40.15.154 - - [20/Nov/2026 06:01:07] "POST /v1/chat/completions HTTP/1.1" 200 -"#
+            ),
+            Shape::Access
+        );
+        assert_eq!(
+            shape(
+                "/opt/venv/lib/python3.11/site-packages/mlx_lm/server.py:1894: UserWarning: mlx_lm.server is not recommended for production as it only implements basic security checks."
+            ),
             Shape::WarningHeader
         );
         assert_eq!(shape("  warnings.warn("), Shape::Indented);
-        assert_eq!(shape(r#"{"schema":"sightline.mlx/1","event":"mlx.resource"}"#), Shape::Json);
-        assert_eq!(shape("----------------------------------------"), Shape::Dashes);
-        assert_eq!(shape("Traceback (most recent call last):"), Shape::TracebackStart);
-        assert_eq!(shape("Exception occurred during processing of request from ('127.0.0.1', 33852)"), Shape::ExcOccurred);
+        assert_eq!(
+            shape(r#"{"schema":"sightline.mlx/1","event":"mlx.resource"}"#),
+            Shape::Json
+        );
+        assert_eq!(
+            shape("----------------------------------------"),
+            Shape::Dashes
+        );
+        assert_eq!(
+            shape("Traceback (most recent call last):"),
+            Shape::TracebackStart
+        );
+        assert_eq!(
+            shape("Exception occurred during processing of request from ('127.0.0.1', 33852)"),
+            Shape::ExcOccurred
+        );
         assert_eq!(shape("INFO:root:hello"), Shape::LogHeader);
         assert_eq!(shape("}"), Shape::Closer);
         assert_eq!(shape("Fetching 5 files: 100%"), Shape::Other);
@@ -138,9 +163,15 @@ mod tests {
     fn exception_lines() {
         assert_eq!(
             exception_line("huggingface_hub.errors.CacheNotFound: Cache directory not found"),
-            Some(("huggingface_hub.errors.CacheNotFound", "Cache directory not found"))
+            Some((
+                "huggingface_hub.errors.CacheNotFound",
+                "Cache directory not found"
+            ))
         );
-        assert_eq!(exception_line("KeyboardInterrupt"), Some(("KeyboardInterrupt", "")));
+        assert_eq!(
+            exception_line("KeyboardInterrupt"),
+            Some(("KeyboardInterrupt", ""))
+        );
         assert_eq!(exception_line("hello"), None);
         assert_eq!(exception_line("some prose: here"), None);
         assert_eq!(exception_line("9Bad: x"), None);

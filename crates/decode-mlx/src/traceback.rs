@@ -21,7 +21,9 @@ pub fn last_exception(text: &str) -> Option<(&str, &str)> {
 /// Sets `error.type`, `error.message` (unless set) and `error.stack_trace`
 /// from a traceback in the record, if it has one. Returns whether it did.
 pub fn apply(ev: &mut Event, text: &str) -> bool {
-    let Some(start) = text.find(TRACEBACK) else { return false };
+    let Some(start) = text.find(TRACEBACK) else {
+        return false;
+    };
     if let Some((ty, msg)) = last_exception(text) {
         ev.set(field::ERROR_TYPE, ty);
         if !msg.is_empty() {
@@ -49,7 +51,10 @@ mod tests {
 
     #[test]
     fn truncated_trace_has_no_exception() {
-        assert_eq!(last_exception("Traceback (most recent call last):\n  File \"a.py\", line 1"), None);
+        assert_eq!(
+            last_exception("Traceback (most recent call last):\n  File \"a.py\", line 1"),
+            None
+        );
         assert_eq!(last_exception("no trace here"), None);
     }
 }

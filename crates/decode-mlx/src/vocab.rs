@@ -18,7 +18,15 @@ pub const DS_RESOURCE: &str = "mlx.resource";
 pub const DS_LM_SERVER: &str = "mlx.lm_server";
 
 /// Every dataset the decoder produces.
-pub const DATASETS: &[&str] = &[DS_SDK, DS_MODEL, DS_DATA, DS_INFERENCE, DS_SERVER, DS_RESOURCE, DS_LM_SERVER];
+pub const DATASETS: &[&str] = &[
+    DS_SDK,
+    DS_MODEL,
+    DS_DATA,
+    DS_INFERENCE,
+    DS_SERVER,
+    DS_RESOURCE,
+    DS_LM_SERVER,
+];
 
 pub const ACT_SDK_STARTED: &str = "sdk-started";
 pub const ACT_SDK_STOPPED: &str = "sdk-stopped";

@@ -168,6 +168,35 @@ pub const MLX_RSS_BYTES: &str = "mlx.memory.rss_bytes";
 pub const MLX_INFLIGHT_REQUESTS: &str = "mlx.inflight_requests";
 pub const MLX_ERROR_OP: &str = "mlx.error.op";
 pub const MLX_SERVER_LOOPBACK: &str = "mlx.server.loopback";
+pub const MLX_VERSION: &str = "mlx.version";
+pub const MLX_LM_VERSION: &str = "mlx.lm_version";
+pub const MLX_PYTHON_VERSION: &str = "mlx.python_version";
+pub const MLX_DEVICE: &str = "mlx.device";
+pub const MLX_HARDWARE: &str = "mlx.hardware";
+pub const MLX_ENTRYPOINT: &str = "mlx.entrypoint";
+pub const MLX_ARGV_DIGEST: &str = "mlx.argv_digest";
+pub const MLX_MODEL_FILES: &str = "mlx.model.files";
+pub const MLX_MODEL_BYTES: &str = "mlx.model.bytes";
+pub const MLX_MODEL_PARAMS: &str = "mlx.model.params";
+pub const MLX_MODEL_LAZY: &str = "mlx.model.lazy";
+pub const MLX_MODEL_STRICT: &str = "mlx.model.strict";
+pub const MLX_MODEL_ADAPTER_PATH: &str = "mlx.model.adapter_path";
+pub const MLX_MODEL_OVERRIDE: &str = "mlx.model_override";
+pub const MLX_REQUESTED_DRAFT_MODEL: &str = "mlx.requested_draft_model";
+pub const MLX_HASH_MS: &str = "mlx.hash_ms";
+pub const MLX_DURATION_MS: &str = "mlx.duration_ms";
+pub const MLX_DATA_FORMAT: &str = "mlx.data.format";
+pub const MLX_DATA_ARRAYS: &str = "mlx.data.arrays";
+pub const MLX_INTERVAL_S: &str = "mlx.interval_s";
+pub const MLX_STREAM: &str = "mlx.stream";
+pub const MLX_CLIENT_IP: &str = "mlx.client_ip";
+pub const MLX_TS: &str = "mlx.ts";
+pub const MLX_MESSAGE: &str = "mlx.message";
+pub const MLX_PROMPT_PROCESSED: &str = "mlx.prompt.processed";
+pub const MLX_PROMPT_CACHE_ENTRY: &str = "mlx.prompt_cache.entry";
+pub const MLX_PROMPT_CACHE_SEQUENCES: &str = "mlx.prompt_cache.sequences";
+pub const MLX_PROMPT_CACHE_GB: &str = "mlx.prompt_cache.gb";
+pub const MLX_WARNING_CATEGORY: &str = "mlx.warning.category";
 
 /// The type a field's values have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,6 +407,35 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MLX_INFLIGHT_REQUESTS, Long, "Requests in flight when sampled."),
     f(MLX_ERROR_OP, Keyword, "MLX operation named in an error ([metal::malloc], [gather], [load_safetensors])."),
     f(MLX_SERVER_LOOPBACK, Boolean, "Whether mlx_lm.server listens on a loopback address only."),
+    f(MLX_VERSION, Keyword, "MLX version of the process (mlx.sdk.start)."),
+    f(MLX_LM_VERSION, Keyword, "mlx-lm version of the process (mlx.sdk.start)."),
+    f(MLX_PYTHON_VERSION, Keyword, "Python version of the process (mlx.sdk.start)."),
+    f(MLX_DEVICE, Keyword, "MLX default device: gpu or cpu."),
+    f(MLX_HARDWARE, Keyword, "Hardware the process runs on, as the SDK names it."),
+    f(MLX_ENTRYPOINT, Keyword, "Entry point of the process (app, mlx_lm.server...)."),
+    f(MLX_ARGV_DIGEST, Keyword, "Digest of the process arguments (the arguments themselves are never logged)."),
+    f(MLX_MODEL_FILES, Long, "Weight files loaded."),
+    f(MLX_MODEL_BYTES, Long, "Bytes of weights loaded."),
+    f(MLX_MODEL_PARAMS, Long, "Parameters of the loaded model."),
+    f(MLX_MODEL_LAZY, Boolean, "Whether weights were loaded lazily."),
+    f(MLX_MODEL_STRICT, Boolean, "Whether missing or extra weights were errors (strict=False hides them)."),
+    f(MLX_MODEL_ADAPTER_PATH, Keyword, "Adapter (LoRA) weights loaded with the model."),
+    f(MLX_MODEL_OVERRIDE, Boolean, "Whether the request named a model other than the server's default."),
+    f(MLX_REQUESTED_DRAFT_MODEL, Keyword, "Draft model named in the request body."),
+    f(MLX_HASH_MS, Double, "Time spent hashing weights, in milliseconds."),
+    f(MLX_DURATION_MS, Double, "Duration of a load or save in milliseconds (also event.duration)."),
+    f(MLX_DATA_FORMAT, Keyword, "Format of a loaded array file: npy, npz, safetensors, gguf."),
+    f(MLX_DATA_ARRAYS, Long, "Arrays in a loaded array file."),
+    f(MLX_INTERVAL_S, Long, "Sampling interval of a resource event in seconds."),
+    f(MLX_STREAM, Boolean, "Whether the response was streamed."),
+    f(MLX_CLIENT_IP, Keyword, "Client address as written when it is not an IP (then source.ip is absent)."),
+    f(MLX_TS, Keyword, "An SDK event's time as written, when it could not be read."),
+    f(MLX_MESSAGE, Text, "Free-text message carried by an SDK event."),
+    f(MLX_PROMPT_PROCESSED, Long, "Prompt tokens processed so far (mlx_lm.server progress lines)."),
+    f(MLX_PROMPT_CACHE_ENTRY, Keyword, "Prompt-cache entry a status line is about."),
+    f(MLX_PROMPT_CACHE_SEQUENCES, Long, "Sequences held in mlx_lm.server's prompt cache."),
+    f(MLX_PROMPT_CACHE_GB, Double, "Size of mlx_lm.server's prompt cache in GB, as it prints it."),
+    f(MLX_WARNING_CATEGORY, Keyword, "Python warning category (UserWarning, DeprecationWarning...)."),
 ];
 
 /// Looks a field up in [`SCHEMA`].
