@@ -131,6 +131,10 @@ pub const MLX_MODEL_INTEGRITY: &str = "mlx.model.integrity";
 pub const MLX_MODEL_PICKLE_ALLOWED: &str = "mlx.model.pickle_allowed";
 pub const MLX_MODEL_TRUST_REMOTE_CODE: &str = "mlx.model.trust_remote_code";
 pub const MLX_LATENCY_MS: &str = "mlx.latency_ms";
+pub const MILVUS_OUTPUT_FIELDS: &str = "milvus.output_fields";
+pub const MILVUS_CONSISTENCY_LEVEL: &str = "milvus.consistency_level";
+pub const MILVUS_STATUS: &str = "milvus.status";
+pub const MILVUS_REQUEST_ID: &str = "milvus.request_id";
 pub const MLX_INPUT_TOKENS: &str = "mlx.tokens.input";
 pub const MLX_OUTPUT_TOKENS: &str = "mlx.tokens.output";
 pub const MLX_INPUT_SHA256: &str = "mlx.input.sha256";
@@ -380,6 +384,10 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MLX_SDK_VERSION, Keyword, "Version of the Sightline MLX SDK that emitted the event."),
     f(MLX_MODEL_SOURCE_TYPE, Keyword, "Kind of model source: local, hub, url."),
     f(MLX_MODEL_REVISION, Keyword, "Hub revision requested for the model."),
+    f(MILVUS_OUTPUT_FIELDS, KeywordList, "Output fields a query/search asked for ([*] = all)."),
+    f(MILVUS_CONSISTENCY_LEVEL, Keyword, "Consistency level of a query/search (Strong, Bounded, Session, Eventually)."),
+    f(MILVUS_STATUS, Keyword, "Access-log method status: Successful, Failed, Grpc<Code> (GrpcUnauthenticated...), HttpError<NNN>."),
+    f(MILVUS_REQUEST_ID, Keyword, "Request id of a milvus-lite timer line (Search-haAKO3Nn)."),
     f(MLX_MODEL_REVISION_PINNED, Boolean, "Whether a hub model was pinned to a commit hash."),
     f(MLX_MODEL_EXPECTED_SHA256, Keyword, "SHA-256 the model was pinned to (manifest or deploy)."),
     f(MLX_LOADER, Keyword, "API that loaded weights or data: mlx_lm.load, mx.load, numpy.load..."),

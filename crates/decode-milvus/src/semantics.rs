@@ -1,0 +1,255 @@
+//! The security meaning of main-log messages (milvus-logs.md §6-§8):
+//! authentication failures, RBAC denials, user/role/privilege changes,
+//! collection and database DDL, slow requests, rate limits and quotas.
+//!
+//! Keys on the verified message texts and, for the lines the spec marks as
+//! recalled (`CreateCredential`, `OperatePrivilege`, `<Method> slow`...), on
+//! the method name the message starts with, so wording variants still match.
+
+use crate::mainlog::{Entry, Slots};
+use crate::methods::{self, Class, Direction, act};
+use crate::req::Req;
+use sightline_decode::{Event, Outcome, field};
+use sightline_event::action;
+
+/// Texts of an authentication failure (authentication_interceptor.go,
+/// proxy/util.go `passwordVerify`).
+const AUTH_FAILED: &[&str] = &[
+    "fail to verify password",
+    "verify password failed",
+    "found no credential",
+    "fail to verify apikey",
+    "fail to decode the token",
+    "invalid token format",
+    "key not found in header",
+    "missing authorization in header",
+    "auth check failure",
+    "fail to authenticate",
+];
+
+/// RBAC check failures (privilege_interceptor.go).
+const AUTHZ_DENIED: &[&str] = &[
+    "permission deny",
+    "permission denied",
+    "getcuruserfromcontext fail",
+    "getrole fail",
+    "fail to execute permit func",
+];
+
+/// Texts of requests refused by the rate limiter or the quota center
+/// (merr codes 3, 4, 7, 8, 9, 11 and 1807, ratelimitutil reasons).
+pub const LIMITED: &[&str] = &[
+    "rate limit exceeded",
+    "request is rejected by",
+    "ratelimiter",
+    "quota exceeded",
+    "request limit exceeded",
+    "memory limit exceeded",
+    "disk limit exceeded",
+    "access has been disabled by the administrator",
+    "time tick long delay",
+    "force deny",
+];
+
+/// Lower-cased prefix of a text, bounded so hostile lines cost little.
+pub fn lower(s: &str) -> String {
+    s[..s.floor_char_boundary(1024)].to_ascii_lowercase()
+}
+
+pub fn contains_any(hay: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| hay.contains(n))
+}
+
+/// Sets action, categories, types and outcome from the message, and moves
+/// the slots whose meaning depends on it.
+pub fn classify(ev: &mut Event, e: &Entry<'_, '_>, s: &mut Slots) {
+    let msg = lower(e.message);
+    let err = s.error.as_deref().map(lower).unwrap_or_default();
+    let warn_or_worse = matches!(
+        ev.level.as_deref(),
+        Some("warning" | "error" | "critical" | "fatal" | "emergency")
+    );
+    let caller = e.caller.unwrap_or("");
+
+    if contains_any(&msg, AUTH_FAILED) {
+        ev.set_action(action::AUTHENTICATION_FAILED);
+        ev.add_category("authentication").add_type("start");
+        ev.outcome = Outcome::Failure;
+        return;
+    }
+    if contains_any(&msg, AUTHZ_DENIED) {
+        ev.set_action(action::AUTHORIZATION_DENIED);
+        ev.add_category("iam").add_type("denied");
+        ev.outcome = Outcome::Failure;
+        if s.object_type.as_deref() == Some("Collection") && s.collection.is_none() {
+            s.collection = s.object_name.clone();
+        }
+        return;
+    }
+
+    if let Some((method, phase)) = methods::from_message(e.message) {
+        s.method.get_or_insert_with(|| method.to_owned());
+        let phase = lower(phase);
+        if phase.starts_with("slow") {
+            ev.set_action(act::SLOW_QUERY);
+            ev.add_category("database").add_type("info");
+        } else if let Some(info) =
+            methods::info(method).filter(|i| matches!(i.class, Class::Iam | Class::Ddl))
+        {
+            ev.add_category(info.category);
+            for t in info.types {
+                ev.add_type(t);
+            }
+            let dir = if info.class == Class::Iam {
+                iam_details(ev, method, s)
+            } else {
+                None
+            };
+            let act = dir
+                .and_then(|d| methods::directed_action(method, d))
+                .or(info.action);
+            if let Some(a) = act {
+                ev.set_action(a);
+            }
+            if info.class == Class::Ddl {
+                ddl_details(method, s);
+            }
+            ev.outcome = phase_outcome(&phase, s.error.is_some());
+        }
+    }
+
+    if contains_any(&msg, LIMITED)
+        || contains_any(&err, LIMITED)
+        || msg.contains("high water level")
+    {
+        let quota_center = caller.contains("quota_center") || msg.starts_with("quotacenter");
+        if quota_center {
+            if warn_or_worse {
+                ev.set_action(act::QUOTA_EXCEEDED);
+                ev.add_category("database").add_type("info");
+            }
+        } else {
+            ev.set_action(action::RATE_LIMITED);
+            ev.add_category("database").add_type("denied");
+            ev.outcome = Outcome::Failure;
+        }
+        return;
+    }
+    if ev.action.is_some() {
+        return;
+    }
+
+    if msg.ends_with("successfully started") {
+        ev.set_action(act::SERVICE_STARTED);
+        ev.add_category("process").add_type("start");
+        ev.outcome = Outcome::Success;
+    } else if msg.starts_with("init access log success") || msg.starts_with("access log save to") {
+        ev.set_action(action::CONFIGURATION);
+        ev.add_category("configuration").add_type("info");
+        ev.outcome = Outcome::Success;
+    } else if msg.contains("access logger error") || msg.contains("init access log fail") {
+        ev.set_action(action::CONFIGURATION);
+        ev.add_category("configuration").add_type("error");
+        ev.outcome = Outcome::Failure;
+    } else if msg.starts_with("log level changed") {
+        ev.set_action(action::CONFIGURATION);
+        ev.add_category("configuration").add_type("change");
+        ev.outcome = Outcome::Success;
+    } else if s.error.is_some() && warn_or_worse {
+        ev.outcome = Outcome::Failure;
+    }
+}
+
+/// Outcome from the phase word that follows the method (`done`, `failed`...).
+fn phase_outcome(phase: &str, has_error: bool) -> Outcome {
+    if has_error || phase.contains("fail") || phase.contains("error") {
+        Outcome::Failure
+    } else if ["success", "succeed", "done", "finish", "complete"]
+        .iter()
+        .any(|w| phase.contains(w))
+    {
+        Outcome::Success
+    } else {
+        Outcome::Unknown
+    }
+}
+
+/// Who and what an IAM line is about. The logged `username` of a
+/// credential or user-role change is the user acted upon, not the actor.
+/// Returns the grant/revoke direction when the request tells it.
+fn iam_details(ev: &mut Event, method: &str, s: &mut Slots) -> Option<Direction> {
+    let req = s.req.as_deref().map(Req::parse).unwrap_or_default();
+    let has_req = s.req.is_some();
+    let target_user = matches!(
+        method,
+        "CreateCredential" | "UpdateCredential" | "DeleteCredential" | "OperateUserRole"
+    );
+    if target_user {
+        let target = s
+            .user
+            .take()
+            .or_else(|| req.first(&["username", "user_name"]).map(str::to_owned));
+        if let Some(t) = target {
+            ev.set(field::USER_TARGET_NAME, t);
+        }
+    }
+    if s.role_name.is_none() {
+        s.role_name = req
+            .first(&["role_name", "entity.role.name", "role.name", "entity.name"])
+            .map(str::to_owned);
+    }
+    if let Some(r) = &s.role_name {
+        ev.set(field::GROUP_NAME, r.as_str());
+    }
+    if matches!(method, "OperatePrivilege" | "OperatePrivilegeV2") {
+        let grantor = req.first(&["entity.grantor.user.name", "grantor.user.name"]);
+        if s.user.is_none() {
+            s.user = grantor.map(str::to_owned);
+        }
+        let fill = |slot: &mut Option<String>, paths: &[&str]| {
+            if slot.is_none() {
+                *slot = req.first(paths).map(str::to_owned);
+            }
+        };
+        fill(
+            &mut s.privilege,
+            &["entity.grantor.privilege.name", "grantor.privilege.name"],
+        );
+        fill(&mut s.object_type, &["entity.object.name", "object.name"]);
+        fill(&mut s.object_name, &["entity.object_name", "object_name"]);
+        fill(&mut s.database, &["entity.db_name", "db_name"]);
+        fill(&mut s.collection, &["collection_name"]);
+    }
+    if !matches!(
+        method,
+        "OperateUserRole" | "OperatePrivilege" | "OperatePrivilegeV2"
+    ) {
+        return None;
+    }
+    match req.get("type") {
+        Some("0" | "AddUserToRole" | "Grant") => Some(Direction::Grant),
+        Some("1" | "RemoveUserFromRole" | "Revoke") => Some(Direction::Revoke),
+        Some(_) => None,
+        // Zero-valued enums are omitted from both JSON (omitempty) and
+        // protobuf text: a logged request without `type` is the first
+        // value, AddUserToRole / Grant.
+        None if has_req => Some(Direction::Grant),
+        None => None,
+    }
+}
+
+/// rootcoord logs the collection (or database) of a DDL as `name`.
+fn ddl_details(method: &str, s: &mut Slots) {
+    let Some(name) = s.name.take() else { return };
+    if method.ends_with("Database") {
+        if s.database.is_none() {
+            s.database = Some(name);
+        } else {
+            s.name = Some(name);
+        }
+    } else if method.ends_with("Collection") && s.collection.is_none() {
+        s.collection = Some(name);
+    } else {
+        s.name = Some(name);
+    }
+}
