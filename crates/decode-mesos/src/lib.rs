@@ -1,8 +1,24 @@
-//! Decoder for Mesos logs.
+//! Decoder for Apache Mesos logs: master and agent glog files, and task
+//! sandboxes (fetcher, executor and the task's own output).
+//!
+//! See docs/decoders/mesos.md for the formats, datasets and field mapping.
 
-use sightline_decode::{Context, DecodeOptions, Event, Record, Source, StreamDecoder, StreamInfo};
-use std::path::Path;
+pub mod actions;
+mod clock;
+mod decoder;
+mod detect;
+mod msg;
+pub mod naming;
+mod output;
+mod resources;
+mod stream;
+mod text;
 
+
+use sightline_decode::{DecodeOptions, Source, StreamDecoder, StreamInfo};
+use std::path::{Path, PathBuf};
+
+/// The Mesos source.
 pub struct MesosSource;
 
 impl Source for MesosSource {
@@ -10,22 +26,15 @@ impl Source for MesosSource {
         "mesos"
     }
 
-    fn detect(&self, _path: Option<&Path>, _sample: &[&str]) -> u8 {
-        0
+    fn detect(&self, path: Option<&Path>, sample: &[&str]) -> u8 {
+        detect::score(path, sample)
     }
 
-    fn open(&self, _stream: &StreamInfo, _options: &DecodeOptions) -> Box<dyn StreamDecoder> {
-        Box::new(MesosDecoder)
+    fn redundant(&self, path: &Path, all: &[PathBuf]) -> bool {
+        naming::redundant(path, all)
     }
-}
 
-struct MesosDecoder;
-
-impl StreamDecoder for MesosDecoder {
-    fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
-        let mut ev = ctx.new_event(record, "mesos", "mesos");
-        ev.message = record.text.to_owned();
-        ev.mark_parse_failure("decoder not written yet");
-        ev
+    fn open(&self, stream: &StreamInfo, options: &DecodeOptions) -> Box<dyn StreamDecoder> {
+        Box::new(decoder::MesosDecoder::new(stream, options))
     }
 }
