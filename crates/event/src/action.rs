@@ -53,3 +53,5 @@ pub const CONFIGURATION: &str = "configuration";
 pub const SESSION_OPENED: &str = "session-opened";
 /// A login or PAM session was closed.
 pub const SESSION_CLOSED: &str = "session-closed";
+/// A workload fetched a file or package from a URL (`url.original`) to run it.
+pub const FILE_DOWNLOADED: &str = "file-downloaded";

@@ -105,6 +105,14 @@ pub const MESOS_ROLE: &str = "mesos.role";
 pub const MESOS_RESOURCES: &str = "mesos.resources";
 pub const MESOS_CALL: &str = "mesos.call";
 pub const MESOS_PRINCIPAL: &str = "mesos.principal";
+pub const MESOS_UPID: &str = "mesos.upid";
+pub const MESOS_AGENT_HOSTNAME: &str = "mesos.agent.hostname";
+pub const MESOS_TASK_USER: &str = "mesos.task.user";
+pub const MESOS_TASK_STATUS_UUID: &str = "mesos.task.status_uuid";
+pub const MESOS_RESOURCES_CPUS: &str = "mesos.resources.cpus";
+pub const MESOS_RESOURCES_MEM: &str = "mesos.resources.mem";
+pub const MESOS_RESOURCES_DISK: &str = "mesos.resources.disk";
+pub const MESOS_RESOURCES_GPUS: &str = "mesos.resources.gpus";
 
 pub const MILVUS_DATABASE: &str = "milvus.database";
 pub const MILVUS_COLLECTION: &str = "milvus.collection";
@@ -350,6 +358,14 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MESOS_RESOURCES, Keyword, "Resources as Mesos prints them: cpus:2; mem:1024."),
     f(MESOS_CALL, Keyword, "Operator/scheduler API call type (GET_STATE, TEARDOWN...)."),
     f(MESOS_PRINCIPAL, Keyword, "Principal named by authentication or authorization."),
+    f(MESOS_UPID, Keyword, "libprocess PID of the peer: scheduler-<uuid>@ip:port, slave(1)@ip:port, master@ip:port."),
+    f(MESOS_AGENT_HOSTNAME, Keyword, "Hostname an agent reports (may differ from its address)."),
+    f(MESOS_TASK_USER, Keyword, "OS user a task or sandbox runs as (or was requested to run as)."),
+    f(MESOS_TASK_STATUS_UUID, Keyword, "UUID of a task status update."),
+    f(MESOS_RESOURCES_CPUS, Double, "CPUs in mesos.resources (sum of the cpus entries)."),
+    f(MESOS_RESOURCES_MEM, Double, "Memory in mesos.resources, MB."),
+    f(MESOS_RESOURCES_DISK, Double, "Disk in mesos.resources, MB."),
+    f(MESOS_RESOURCES_GPUS, Double, "GPUs in mesos.resources."),
     f(MILVUS_DATABASE, Keyword, "Milvus database."),
     f(MILVUS_COLLECTION, Keyword, "Milvus collection."),
     f(MILVUS_PARTITION, Keyword, "Milvus partition."),
