@@ -290,7 +290,12 @@ fn set_named(
                     None => false,
                 };
             }
-            if configured || field::is_known(name) {
+            // Not in the schema (looked up above): known only as a system namespace.
+            if configured
+                || field::SYSTEM_NAMESPACES
+                    .iter()
+                    .any(|ns| name.starts_with(ns))
+            {
                 return match native(val) {
                     Some(v) => {
                         ev.set_dynamic(name.to_owned(), v);
