@@ -1,8 +1,31 @@
-//! Decoder for Ray logs.
+//! Decoder for the logs of a Ray session (`/tmp/ray/session_*/logs/`), as
+//! described in `specs/ray-logs.md`: C++ component logs (GCS, raylet, core
+//! workers), Python component logs with the dashboard's HTTP access log,
+//! job driver and worker output, events and export events, structured JSON
+//! logs. See docs/decoders/ray.md for the datasets and field mapping.
 
-use sightline_decode::{Context, DecodeOptions, Event, Record, Source, StreamDecoder, StreamInfo};
+mod access;
+mod context;
+mod cpp;
+mod decoder;
+mod detect;
+mod events;
+pub mod fields;
+mod header;
+mod ids;
+mod jsonlog;
+mod layout;
+mod oom;
+mod output;
+mod python;
+mod traceback;
+
+use sightline_decode::{DecodeOptions, Source, StreamDecoder, StreamInfo};
 use std::path::Path;
 
+pub use decoder::RayDecoder;
+
+/// The Ray source: recognizes Ray session log files and opens decoders for them.
 pub struct RaySource;
 
 impl Source for RaySource {
@@ -10,22 +33,11 @@ impl Source for RaySource {
         "ray"
     }
 
-    fn detect(&self, _path: Option<&Path>, _sample: &[&str]) -> u8 {
-        0
+    fn detect(&self, path: Option<&Path>, sample: &[&str]) -> u8 {
+        detect::score(path, sample)
     }
 
-    fn open(&self, _stream: &StreamInfo, _options: &DecodeOptions) -> Box<dyn StreamDecoder> {
-        Box::new(RayDecoder)
-    }
-}
-
-struct RayDecoder;
-
-impl StreamDecoder for RayDecoder {
-    fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
-        let mut ev = ctx.new_event(record, "ray", "ray");
-        ev.message = record.text.to_owned();
-        ev.mark_parse_failure("decoder not written yet");
-        ev
+    fn open(&self, stream: &StreamInfo, _options: &DecodeOptions) -> Box<dyn StreamDecoder> {
+        Box::new(RayDecoder::new(layout::classify(stream.path.as_deref())))
     }
 }
