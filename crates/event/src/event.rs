@@ -252,16 +252,28 @@ impl Event {
     /// source (message, original, string fields, labels): used by redaction and
     /// neutralization so neither can miss a field.
     pub fn for_each_text_mut(&mut self, mut f: impl FnMut(&mut String)) {
-        f(&mut self.message);
-        f(&mut self.original);
+        self.for_each_named_text_mut(|_, s| f(s));
+    }
+
+    /// Like [`Event::for_each_text_mut`], also naming the field each string
+    /// belongs to (`message`, `event.original`, a field's dotted name, or
+    /// `labels` for every label): the sanitizer treats some fields
+    /// differently (line breaks survive only in multi-line text fields).
+    pub fn for_each_named_text_mut(&mut self, mut f: impl FnMut(&str, &mut String)) {
+        f(field::MESSAGE, &mut self.message);
+        f(field::EVENT_ORIGINAL, &mut self.original);
         if let Some(a) = self.action.as_mut() {
-            f(a);
+            f(field::EVENT_ACTION, a);
         }
-        for v in self.fields.values_mut() {
-            v.map_strings(&mut f);
+        // Decoders may copy the level from the source text.
+        if let Some(l) = self.level.as_mut() {
+            f(field::LOG_LEVEL, l);
+        }
+        for (name, v) in self.fields.iter_mut() {
+            v.map_strings(|s| f(name, s));
         }
         for v in self.labels.values_mut() {
-            f(v);
+            f(field::LABELS, v);
         }
     }
 

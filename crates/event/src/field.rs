@@ -66,6 +66,8 @@ pub const NETWORK_PROTOCOL: &str = "network.protocol";
 pub const NETWORK_TRANSPORT: &str = "network.transport";
 pub const TRACE_ID: &str = "trace.id";
 pub const RULE_NAME: &str = "rule.name";
+/// Set by the sanitizer: how many secrets it replaced in this event.
+pub const SIGHTLINE_REDACTIONS: &str = "sightline.redactions";
 pub const LOG_SYSLOG_PRIORITY: &str = "log.syslog.priority";
 pub const LOG_SYSLOG_FACILITY_CODE: &str = "log.syslog.facility.code";
 pub const LOG_SYSLOG_FACILITY_NAME: &str = "log.syslog.facility.name";
@@ -113,6 +115,11 @@ pub const MESOS_RESOURCES_CPUS: &str = "mesos.resources.cpus";
 pub const MESOS_RESOURCES_MEM: &str = "mesos.resources.mem";
 pub const MESOS_RESOURCES_DISK: &str = "mesos.resources.disk";
 pub const MESOS_RESOURCES_GPUS: &str = "mesos.resources.gpus";
+pub const MESOS_FLAGS: &str = "mesos.flags";
+pub const MESOS_FRAMEWORK_CAPABILITIES: &str = "mesos.framework.capabilities";
+pub const MESOS_OPERATION_TYPE: &str = "mesos.operation.type";
+pub const MESOS_AUTHORIZATION_ACTION: &str = "mesos.authorization.action";
+pub const MESOS_FETCH_URIS: &str = "mesos.fetch.uris";
 
 pub const MILVUS_DATABASE: &str = "milvus.database";
 pub const MILVUS_COLLECTION: &str = "milvus.collection";
@@ -129,6 +136,10 @@ pub const MILVUS_RESULT_SIZE: &str = "milvus.result_size";
 pub const MILVUS_COMPONENT: &str = "milvus.component";
 pub const MILVUS_TRACE_ID: &str = "milvus.trace_id";
 pub const MILVUS_EXPR: &str = "milvus.expr";
+pub const MILVUS_OUTPUT_FIELDS: &str = "milvus.output_fields";
+pub const MILVUS_CONSISTENCY_LEVEL: &str = "milvus.consistency_level";
+pub const MILVUS_STATUS: &str = "milvus.status";
+pub const MILVUS_REQUEST_ID: &str = "milvus.request_id";
 
 pub const MLX_MODEL_NAME: &str = "mlx.model.name";
 pub const MLX_MODEL_SOURCE: &str = "mlx.model.source";
@@ -139,10 +150,6 @@ pub const MLX_MODEL_INTEGRITY: &str = "mlx.model.integrity";
 pub const MLX_MODEL_PICKLE_ALLOWED: &str = "mlx.model.pickle_allowed";
 pub const MLX_MODEL_TRUST_REMOTE_CODE: &str = "mlx.model.trust_remote_code";
 pub const MLX_LATENCY_MS: &str = "mlx.latency_ms";
-pub const MILVUS_OUTPUT_FIELDS: &str = "milvus.output_fields";
-pub const MILVUS_CONSISTENCY_LEVEL: &str = "milvus.consistency_level";
-pub const MILVUS_STATUS: &str = "milvus.status";
-pub const MILVUS_REQUEST_ID: &str = "milvus.request_id";
 pub const MLX_INPUT_TOKENS: &str = "mlx.tokens.input";
 pub const MLX_OUTPUT_TOKENS: &str = "mlx.tokens.output";
 pub const MLX_INPUT_SHA256: &str = "mlx.input.sha256";
@@ -321,6 +328,7 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(NETWORK_TRANSPORT, Keyword, "tcp or udp."),
     f(TRACE_ID, Keyword, "Distributed trace id."),
     f(RULE_NAME, Keyword, "Name of an ACL or rule the source reports applying."),
+    f(SIGHTLINE_REDACTIONS, Long, "Secrets replaced by [REDACTED:<kind>] in this event, counted per replacement in each field (see docs/redaction.md)."),
     f(LOG_SYSLOG_PRIORITY, Long, "Syslog PRI value (facility * 8 + severity)."),
     f(LOG_SYSLOG_FACILITY_CODE, Long, "Syslog facility number (0-23)."),
     f(LOG_SYSLOG_FACILITY_NAME, Keyword, "Syslog facility keyword: kern, user, auth, authpriv, daemon, local0..local7..."),
@@ -366,6 +374,11 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MESOS_RESOURCES_MEM, Double, "Memory in mesos.resources, MB."),
     f(MESOS_RESOURCES_DISK, Double, "Disk in mesos.resources, MB."),
     f(MESOS_RESOURCES_GPUS, Double, "GPUs in mesos.resources."),
+    f(MESOS_FLAGS, KeywordList, "Daemon flags as name=value (Flags at startup, and the start-up lines that state one), e.g. authenticate_agents=false."),
+    f(MESOS_FRAMEWORK_CAPABILITIES, KeywordList, "Capabilities a framework subscribed with (MULTI_ROLE, GPU_RESOURCES...)."),
+    f(MESOS_OPERATION_TYPE, Keyword, "Offer operation: RESERVE, UNRESERVE, CREATE, DESTROY, GROW_VOLUME..."),
+    f(MESOS_AUTHORIZATION_ACTION, Keyword, "Action an authorization request is for (REGISTER_AGENT, TEARDOWN_FRAMEWORK...)."),
+    f(MESOS_FETCH_URIS, KeywordList, "Every URI of a fetcher plan (url.original holds the first)."),
     f(MILVUS_DATABASE, Keyword, "Milvus database."),
     f(MILVUS_COLLECTION, Keyword, "Milvus collection."),
     f(MILVUS_PARTITION, Keyword, "Milvus partition."),
@@ -381,6 +394,10 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MILVUS_COMPONENT, Keyword, "Milvus component (proxy, querynode, rootcoord...)."),
     f(MILVUS_TRACE_ID, Keyword, "Milvus trace id."),
     f(MILVUS_EXPR, Text, "Filter expression of a query/search/delete."),
+    f(MILVUS_OUTPUT_FIELDS, KeywordList, "Output fields a query/search asked for ([*] = all)."),
+    f(MILVUS_CONSISTENCY_LEVEL, Keyword, "Consistency level of a query/search (Strong, Bounded, Session, Eventually)."),
+    f(MILVUS_STATUS, Keyword, "Access-log method status: Successful, Failed, Grpc<Code> (GrpcUnauthenticated...), HttpError<NNN>."),
+    f(MILVUS_REQUEST_ID, Keyword, "Request id of a milvus-lite timer line (Search-haAKO3Nn)."),
     f(MLX_MODEL_NAME, Keyword, "Model name."),
     f(MLX_MODEL_SOURCE, Keyword, "Where the model came from: hub repository, local path, URL."),
     f(MLX_MODEL_SHA256, Keyword, "SHA-256 of the model weights."),
@@ -400,10 +417,6 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MLX_SDK_VERSION, Keyword, "Version of the Sightline MLX SDK that emitted the event."),
     f(MLX_MODEL_SOURCE_TYPE, Keyword, "Kind of model source: local, hub, url."),
     f(MLX_MODEL_REVISION, Keyword, "Hub revision requested for the model."),
-    f(MILVUS_OUTPUT_FIELDS, KeywordList, "Output fields a query/search asked for ([*] = all)."),
-    f(MILVUS_CONSISTENCY_LEVEL, Keyword, "Consistency level of a query/search (Strong, Bounded, Session, Eventually)."),
-    f(MILVUS_STATUS, Keyword, "Access-log method status: Successful, Failed, Grpc<Code> (GrpcUnauthenticated...), HttpError<NNN>."),
-    f(MILVUS_REQUEST_ID, Keyword, "Request id of a milvus-lite timer line (Search-haAKO3Nn)."),
     f(MLX_MODEL_REVISION_PINNED, Boolean, "Whether a hub model was pinned to a commit hash."),
     f(MLX_MODEL_EXPECTED_SHA256, Keyword, "SHA-256 the model was pinned to (manifest or deploy)."),
     f(MLX_LOADER, Keyword, "API that loaded weights or data: mlx_lm.load, mx.load, numpy.load..."),
