@@ -78,7 +78,12 @@ impl StreamDecoder for MlxDecoder {
     }
 
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
-        if record.text.trim_start_matches('\u{feff}').starts_with('{') {
+        let text = record.text.trim_start_matches('\u{feff}');
+        // In server output, a JSON print that is no SDK event is just output.
+        let foreign_json = self.kind == StreamKind::Text
+            && !text.contains("sightline.mlx/")
+            && !text.contains("\"event\"");
+        if text.starts_with('{') && !foreign_json {
             sdk::decode(record, ctx)
         } else {
             server::decode(record, ctx, self.kind == StreamKind::Text)

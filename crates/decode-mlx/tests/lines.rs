@@ -697,6 +697,20 @@ fn broken_json_is_a_parse_failure_kept_raw() {
 }
 
 #[test]
+fn foreign_json_in_server_output_is_plain_text() {
+    let ev = one(server(&[r#"{"status": "ok"}"#]));
+    assert_decoded(&ev, vocab::DS_LM_SERVER);
+    assert_eq!(ev.message, r#"{"status": "ok"}"#);
+    // The same line in an SDK file is damage.
+    assert!(one(sdk(&[r#"{"status": "ok"}"#])).has_tag(tags::PARSE_FAILURE));
+    // SDK events printed into server output are still SDK events.
+    let ev = one(server(&[
+        r#"{"schema":"sightline.mlx/1","ts":"2026-11-20T06:00:53.387Z","event":"mlx.resource"}"#,
+    ]));
+    assert_decoded(&ev, vocab::DS_RESOURCE);
+}
+
+#[test]
 fn garbage_and_text_in_an_sdk_file() {
     let evs = sdk(&[
         "\u{0}\u{1}\u{2}binary\u{fffd}\u{fffd}",
