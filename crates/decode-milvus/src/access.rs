@@ -28,7 +28,15 @@ pub struct Access<'a> {
     pub method: &'a str,
     /// `(label, value)` in line order; quoted values (the formatter's quote
     /// option applies `strconv.Quote` to msg and expr) are unquoted.
-    pub groups: Vec<(&'a str, Cow<'a, str>)>,
+    pub groups: Vec<Group<'a>>,
+}
+
+/// One ` [label: value]` group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group<'a> {
+    pub label: &'a str,
+    pub var: Var,
+    pub value: Cow<'a, str>,
 }
 
 impl<'a> Access<'a> {
@@ -36,8 +44,8 @@ impl<'a> Access<'a> {
     pub fn get(&self, var: Var) -> Option<&str> {
         self.groups
             .iter()
-            .find(|(l, _)| Var::of(l) == var)
-            .map(|(_, v)| v.as_ref())
+            .find(|g| g.var == var)
+            .map(|g| g.value.as_ref())
             .filter(|v| !v.is_empty() && *v != "Unknown")
     }
 }
@@ -72,6 +80,22 @@ impl Var {
     /// The variable a group label names, by the labels of the shipped
     /// formatters and the variable names themselves.
     pub fn of(label: &str) -> Var {
+        // The shipped formatters' labels, as written: no normalizing needed.
+        match label {
+            "status" => return Var::Status,
+            "code" => return Var::Code,
+            "sdk" => return Var::Sdk,
+            "msg" => return Var::Msg,
+            "traceID" => return Var::Trace,
+            "timeCost" => return Var::Cost,
+            "database" => return Var::Database,
+            "collection" => return Var::Collection,
+            "partitions" => return Var::Partitions,
+            "expr" => return Var::Expr,
+            "nq" => return Var::Nq,
+            "params" => return Var::Params,
+            _ => {}
+        }
         let mut key = [0u8; 24];
         let mut n = 0;
         for c in label.bytes().filter(u8::is_ascii_alphanumeric) {
@@ -222,11 +246,15 @@ fn is_addr(a: &str) -> bool {
 /// past this, a plain left-to-right split is used.
 const STEP_BUDGET: usize = 4096;
 
+/// The group separator, searched once per line.
+static SEPARATOR: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"] ["));
+
 /// Most groups a line may split into before the plain split is used.
 const MAX_GROUPS: usize = 64;
 
 /// Splits ` [label: value] [label: value]...` (possibly empty).
-fn groups(rest: &str) -> Option<Vec<(&str, Cow<'_, str>)>> {
+fn groups(rest: &str) -> Option<Vec<Group<'_>>> {
     let rest = rest.trim_end_matches([' ', '\r', '\n']);
     if rest.is_empty() {
         return Some(Vec::new());
@@ -238,22 +266,24 @@ fn groups(rest: &str) -> Option<Vec<(&str, Cow<'_, str>)>> {
     // Candidate boundaries: `] [` followed by `label:`.
     let bb = body.as_bytes();
     let (first_label, first_value) = label_at(body, 0)?;
-    let mut cands: Vec<(usize, usize, &str)> = Vec::new(); // (value end, next value start, next label)
+    // (value end, next value start, next label, its variable)
+    let mut cands: Vec<(usize, usize, &str, Var)> = Vec::new();
     let mut i = 0;
-    while let Some(k) = memchr::memmem::find(bb.get(i..)?, b"] [") {
+    while let Some(k) = SEPARATOR.find(bb.get(i..)?) {
         let at = i + k;
         if let Some((label, vstart)) = label_at(body, at + 3) {
-            cands.push((at, vstart, label));
+            cands.push((at, vstart, label, Var::of(label)));
         }
         i = at + 1;
     }
     let end = body.len() - 1;
     let mut steps = 0;
-    let mut out: Vec<(&str, usize, usize)> = Vec::new();
+    let mut out: Vec<(&str, Var, usize, usize)> = Vec::new();
+    let first_var = Var::of(first_label);
     if !split(
         body,
         &cands,
-        first_label,
+        (first_label, first_var),
         first_value,
         end,
         &mut out,
@@ -261,21 +291,24 @@ fn groups(rest: &str) -> Option<Vec<(&str, Cow<'_, str>)>> {
     ) {
         // Over budget or no consistent split: take every boundary.
         out.clear();
-        let (mut label, mut start) = (first_label, first_value);
-        for &(vend, next, next_label) in &cands {
+        let (mut label, mut var, mut start) = (first_label, first_var, first_value);
+        for &(vend, next, next_label, next_var) in &cands {
             if vend >= start {
-                out.push((label, start, vend));
-                label = next_label;
-                start = next;
+                out.push((label, var, start, vend));
+                (label, var, start) = (next_label, next_var, next);
             }
         }
-        out.push((label, start, end.max(start)));
+        out.push((label, var, start, end.max(start)));
     }
     Some(
         out.into_iter()
-            .map(|(l, s, e)| {
+            .map(|(l, var, s, e)| {
                 let raw = body.get(s..e).unwrap_or("");
-                (l, gostr::unquote_whole(raw).unwrap_or(Cow::Borrowed(raw)))
+                Group {
+                    label: l,
+                    var,
+                    value: gostr::unquote_whole(raw).unwrap_or(Cow::Borrowed(raw)),
+                }
             })
             .collect(),
     )
@@ -307,11 +340,11 @@ fn label_at(body: &str, at: usize) -> Option<(&str, usize)> {
 /// later boundary (earliest first), then the end of the line.
 fn split<'a>(
     body: &'a str,
-    cands: &[(usize, usize, &'a str)],
-    label: &'a str,
+    cands: &[(usize, usize, &'a str, Var)],
+    (label, var): (&'a str, Var),
     start: usize,
     end: usize,
-    out: &mut Vec<(&'a str, usize, usize)>,
+    out: &mut Vec<(&'a str, Var, usize, usize)>,
     steps: &mut usize,
 ) -> bool {
     *steps += 1;
@@ -320,8 +353,7 @@ fn split<'a>(
     if *steps > STEP_BUDGET || out.len() > MAX_GROUPS {
         return false;
     }
-    let var = Var::of(label);
-    for (idx, &(vend, next, next_label)) in cands.iter().enumerate() {
+    for (idx, &(vend, next, next_label, next_var)) in cands.iter().enumerate() {
         *steps += 1;
         if *steps > STEP_BUDGET {
             return false;
@@ -332,14 +364,19 @@ fn split<'a>(
         let Some(value) = body.get(start..vend) else {
             continue;
         };
-        if !var.accepts(value)
-            || out.iter().any(|(l, _, _)| *l == next_label)
-            || next_label == label
-        {
+        if !var.accepts(value) || next_label == label || out.iter().any(|o| o.0 == next_label) {
             continue;
         }
-        out.push((label, start, vend));
-        if split(body, &cands[idx + 1..], next_label, next, end, out, steps) {
+        out.push((label, var, start, vend));
+        if split(
+            body,
+            &cands[idx + 1..],
+            (next_label, next_var),
+            next,
+            end,
+            out,
+            steps,
+        ) {
             return true;
         }
         out.pop();
@@ -349,7 +386,7 @@ fn split<'a>(
     }
     match body.get(start..end) {
         Some(value) if var.accepts(value) => {
-            out.push((label, start, end));
+            out.push((label, var, start, end));
             true
         }
         _ => false,
@@ -430,7 +467,14 @@ mod tests {
         let a = parse(r#"[t] [ACCESS] <u: 10.0.0.1> /v2/vectordb/entities/search [status: HttpError401] [code: 1800] [msg: "user hasn't authenticated\n"] [tenant: acme]"#).unwrap();
         assert_eq!(a.method, "/v2/vectordb/entities/search");
         assert_eq!(a.get(Var::Msg), Some("user hasn't authenticated\n"));
-        assert_eq!(a.groups[3], ("tenant", Cow::Borrowed("acme")));
+        assert_eq!(
+            (
+                a.groups[3].label,
+                a.groups[3].var,
+                a.groups[3].value.as_ref()
+            ),
+            ("tenant", Var::Other, "acme")
+        );
     }
 
     #[test]

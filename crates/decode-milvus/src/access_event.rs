@@ -11,7 +11,7 @@
 use crate::access::{Access, Var};
 use crate::fields::split_list;
 use crate::methods::{self, Direction};
-use crate::semantics::{LIMITED, contains_any, lower};
+use crate::textscan::{self, Class};
 use crate::{gostr, req::Req};
 use sightline_decode::{Event, Outcome, field, helpers};
 use sightline_event::action;
@@ -143,15 +143,15 @@ pub fn fill(ev: &mut Event, a: &Access<'_>) {
             ev.set(field::MILVUS_TOPK, k);
         }
     }
-    for (label, value) in &a.groups {
-        let var = Var::of(label);
+    for g in &a.groups {
+        let (label, var, value) = (g.label, g.var, &g.value);
         // Variables without a field of their own are kept as labels.
         let keep = matches!(
             var,
             Var::ErrorType | Var::TimeStart | Var::TimeEnd | Var::Cluster | Var::Anns | Var::Other
         );
         if keep && !value.is_empty() && value != "Unknown" {
-            ev.label(*label, value.as_ref());
+            ev.label(label, value.as_ref());
         }
     }
     classify(ev, method, direction, status, code, msg);
@@ -219,20 +219,18 @@ fn classify(
         },
         Some(_) => Outcome::Failure,
     };
-    let m = msg.map(lower).unwrap_or_default();
+    let hits = msg.map(textscan::scan).unwrap_or_default();
     let status = status.unwrap_or("");
 
     let auth_failed = matches!(status, "GrpcUnauthenticated" | "HttpError401")
         || matches!(code, Some(1400 | 1800))
-        || m.contains("auth check failure")
-        || m.contains("missing authorization")
-        || m.contains("invalid token");
+        || hits.has(Class::AuthFailed);
     let denied = matches!(status, "GrpcPermissionDenied" | "HttpError403")
         || code == Some(1401)
-        || m.contains("permission deny");
+        || hits.has(Class::AuthzDenied);
     let limited = matches!(status, "GrpcResourceExhausted" | "HttpError429")
         || code.is_some_and(|c| LIMIT_CODES.contains(&c))
-        || contains_any(&m, LIMITED);
+        || hits.has(Class::Limited);
 
     if ev.outcome == Outcome::Failure && auth_failed {
         reset(ev, "authentication", "start");

@@ -2,7 +2,7 @@
 //! formats: pymilvus client logging (milvus-lite runs inside the client
 //! process), the expression parser's raw ANTLR errors, and Go panics.
 
-use crate::semantics::{LIMITED, contains_any, lower};
+use crate::textscan::{self, Class};
 use sightline_decode::{DecodeOptions, Event, Outcome, Timestamp, field, helpers};
 use sightline_event::action;
 
@@ -112,14 +112,14 @@ fn rpc_error(ev: &mut Event, msg: &str) {
         ev.set(field::MILVUS_ERROR_CODE, c);
     }
     ev.outcome = Outcome::Failure;
-    let text = lower(detail);
-    if matches!(code, Some(1400 | 1800)) || text.contains("auth check failure") {
+    let hits = textscan::scan(detail);
+    if matches!(code, Some(1400 | 1800)) || hits.has(Class::AuthFailed) {
         ev.set_action(action::AUTHENTICATION_FAILED);
         ev.add_category("authentication").add_type("start");
-    } else if code == Some(1401) || text.contains("permission deny") {
+    } else if code == Some(1401) || hits.has(Class::AuthzDenied) {
         ev.set_action(action::AUTHORIZATION_DENIED);
         ev.add_category("iam").add_type("denied");
-    } else if matches!(code, Some(3 | 4 | 7 | 8 | 9 | 11 | 1807)) || contains_any(&text, LIMITED) {
+    } else if matches!(code, Some(3 | 4 | 7 | 8 | 9 | 11 | 1807)) || hits.has(Class::Limited) {
         ev.set_action(action::RATE_LIMITED);
         ev.add_category("database").add_type("denied");
     } else {

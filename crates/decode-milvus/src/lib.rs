@@ -25,6 +25,7 @@ mod methods;
 mod native;
 mod req;
 mod semantics;
+mod textscan;
 mod zapjson;
 mod zaptext;
 

@@ -281,40 +281,12 @@ pub fn from_rest_path(path: &str) -> Option<(&'static str, Option<Direction>)> {
     Some(r)
 }
 
-/// Phrases that name a security-relevant method in lower-case prose, as
-/// coordinator log lines word them ("received request to drop collection",
-/// "create role success").
-const PHRASES: &[(&str, &str)] = &[
-    ("drop collection", "DropCollection"),
-    ("create collection", "CreateCollection"),
-    ("rename collection", "RenameCollection"),
-    ("drop database", "DropDatabase"),
-    ("create database", "CreateDatabase"),
-    ("create credential", "CreateCredential"),
-    ("create user", "CreateCredential"),
-    ("update credential", "UpdateCredential"),
-    ("update password", "UpdateCredential"),
-    ("delete credential", "DeleteCredential"),
-    ("delete user", "DeleteCredential"),
-    ("drop user", "DeleteCredential"),
-    ("create role", "CreateRole"),
-    ("drop role", "DropRole"),
-    ("operate user role", "OperateUserRole"),
-    ("add user to role", "OperateUserRole"),
-    ("remove user from role", "OperateUserRole"),
-    ("operate privilege group", "OperatePrivilegeGroup"),
-    ("operate privilege", "OperatePrivilege"),
-    ("grant privilege", "OperatePrivilege"),
-    ("revoke privilege", "OperatePrivilege"),
-    ("create privilege group", "CreatePrivilegeGroup"),
-    ("drop privilege group", "DropPrivilegeGroup"),
-];
-
-/// The method a main-log message is about: its first word when that is a
+/// The method a main-log message starts with, when its first word is a
 /// known method name (`DropCollection done`, `OperateUserRole success`,
-/// `Search slow`), else a known lower-case phrase. Returns the method and
-/// the rest of the message after it (the phase: received, done, slow...).
-pub fn from_message(msg: &str) -> Option<(&'static str, &str)> {
+/// `Search slow`), and the rest of the message (the phase: received,
+/// done, slow...). Prose forms ("received request to drop collection")
+/// are found by [`crate::textscan`].
+pub fn first_word(msg: &str) -> Option<(&'static str, &str)> {
     let first_len = msg.bytes().take_while(u8::is_ascii_alphanumeric).count();
     let first = &msg[..first_len];
     if first.len() > 2
@@ -323,31 +295,7 @@ pub fn from_message(msg: &str) -> Option<(&'static str, &str)> {
     {
         return Some((name, msg[first_len..].trim_start()));
     }
-    // Only scan prose of reasonable length; the phrase table is small.
-    let lower = msg[..msg.floor_char_boundary(256)].to_ascii_lowercase();
-    PHRASES
-        .iter()
-        .find(|(p, _)| contains_words(&lower, p))
-        .map(|(_, m)| (*m, msg))
-}
-
-/// Whether `hay` contains `needle` at word boundaries.
-fn contains_words(hay: &str, needle: &str) -> bool {
-    let mut start = 0;
-    while let Some(i) = hay.get(start..).and_then(|h| h.find(needle)) {
-        let at = start + i;
-        let end = at + needle.len();
-        let before_ok = at == 0 || !hay.as_bytes()[at - 1].is_ascii_alphanumeric();
-        let after_ok = hay
-            .as_bytes()
-            .get(end)
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
-        if before_ok && after_ok {
-            return true;
-        }
-        start = at + 1;
-    }
-    false
+    None
 }
 
 /// The static name of a method Sightline knows (so events can borrow it).
@@ -448,29 +396,15 @@ mod tests {
     #[test]
     fn message_methods() {
         assert_eq!(
-            from_message("DropCollection done"),
+            first_word("DropCollection done"),
             Some(("DropCollection", "done"))
         );
-        assert_eq!(
-            from_message("OperateUserRole"),
-            Some(("OperateUserRole", ""))
-        );
-        assert_eq!(from_message("Search slow"), Some(("Search", "slow")));
-        assert_eq!(
-            from_message("received request to drop collection").map(|m| m.0),
-            Some("DropCollection")
-        );
-        assert_eq!(
-            from_message("create role success").map(|m| m.0),
-            Some("CreateRole")
-        );
-        assert_eq!(from_message("dropped collections"), None);
-        assert_eq!(from_message("Searching"), None);
-        assert_eq!(from_message(""), None);
-        assert_eq!(
-            from_message("é drop role"),
-            Some(("DropRole", "é drop role"))
-        );
+        assert_eq!(first_word("OperateUserRole"), Some(("OperateUserRole", "")));
+        assert_eq!(first_word("Search slow"), Some(("Search", "slow")));
+        assert_eq!(first_word("Searching"), None);
+        assert_eq!(first_word("received request to drop collection"), None);
+        assert_eq!(first_word(""), None);
+        assert_eq!(first_word("é"), None);
     }
 
     #[test]

@@ -9,75 +9,33 @@
 use crate::mainlog::{Entry, Slots};
 use crate::methods::{self, Class, Direction, act};
 use crate::req::Req;
+use crate::textscan::{self, Class as TextClass};
 use sightline_decode::{Event, Outcome, field};
 use sightline_event::action;
-
-/// Texts of an authentication failure (authentication_interceptor.go,
-/// proxy/util.go `passwordVerify`).
-const AUTH_FAILED: &[&str] = &[
-    "fail to verify password",
-    "verify password failed",
-    "found no credential",
-    "fail to verify apikey",
-    "fail to decode the token",
-    "invalid token format",
-    "key not found in header",
-    "missing authorization in header",
-    "auth check failure",
-    "fail to authenticate",
-];
-
-/// RBAC check failures (privilege_interceptor.go).
-const AUTHZ_DENIED: &[&str] = &[
-    "permission deny",
-    "permission denied",
-    "getcuruserfromcontext fail",
-    "getrole fail",
-    "fail to execute permit func",
-];
-
-/// Texts of requests refused by the rate limiter or the quota center
-/// (merr codes 3, 4, 7, 8, 9, 11 and 1807, ratelimitutil reasons).
-pub const LIMITED: &[&str] = &[
-    "rate limit exceeded",
-    "request is rejected by",
-    "ratelimiter",
-    "quota exceeded",
-    "request limit exceeded",
-    "memory limit exceeded",
-    "disk limit exceeded",
-    "access has been disabled by the administrator",
-    "time tick long delay",
-    "force deny",
-];
 
 /// Lower-cased prefix of a text, bounded so hostile lines cost little.
 pub fn lower(s: &str) -> String {
     s[..s.floor_char_boundary(1024)].to_ascii_lowercase()
 }
 
-pub fn contains_any(hay: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| hay.contains(n))
-}
-
 /// Sets action, categories, types and outcome from the message, and moves
 /// the slots whose meaning depends on it.
 pub fn classify(ev: &mut Event, e: &Entry<'_, '_>, s: &mut Slots) {
-    let msg = lower(e.message);
-    let err = s.error.as_deref().map(lower).unwrap_or_default();
+    let hits = textscan::scan(e.message);
+    let err_hits = s.error.as_deref().map(textscan::scan).unwrap_or_default();
     let warn_or_worse = matches!(
         ev.level.as_deref(),
         Some("warning" | "error" | "critical" | "fatal" | "emergency")
     );
     let caller = e.caller.unwrap_or("");
 
-    if contains_any(&msg, AUTH_FAILED) {
+    if hits.has(TextClass::AuthFailed) {
         ev.set_action(action::AUTHENTICATION_FAILED);
         ev.add_category("authentication").add_type("start");
         ev.outcome = Outcome::Failure;
         return;
     }
-    if contains_any(&msg, AUTHZ_DENIED) {
+    if hits.has(TextClass::AuthzDenied) {
         ev.set_action(action::AUTHORIZATION_DENIED);
         ev.add_category("iam").add_type("denied");
         ev.outcome = Outcome::Failure;
@@ -87,7 +45,8 @@ pub fn classify(ev: &mut Event, e: &Entry<'_, '_>, s: &mut Slots) {
         return;
     }
 
-    if let Some((method, phase)) = methods::from_message(e.message) {
+    let method = methods::first_word(e.message).or_else(|| hits.method().map(|m| (m, e.message)));
+    if let Some((method, phase)) = method {
         s.method.get_or_insert_with(|| method.to_owned());
         let phase = lower(phase);
         if phase.starts_with("slow") {
@@ -118,11 +77,12 @@ pub fn classify(ev: &mut Event, e: &Entry<'_, '_>, s: &mut Slots) {
         }
     }
 
-    if contains_any(&msg, LIMITED)
-        || contains_any(&err, LIMITED)
-        || msg.contains("high water level")
+    if hits.has(TextClass::Limited)
+        || err_hits.has(TextClass::Limited)
+        || hits.has(TextClass::HighWater)
     {
-        let quota_center = caller.contains("quota_center") || msg.starts_with("quotacenter");
+        let quota_center =
+            caller.contains("quota_center") || starts_with_ci(e.message, "quotacenter");
         if quota_center {
             if warn_or_worse {
                 ev.set_action(act::QUOTA_EXCEEDED);
@@ -139,6 +99,7 @@ pub fn classify(ev: &mut Event, e: &Entry<'_, '_>, s: &mut Slots) {
         return;
     }
 
+    let msg = lower(e.message);
     if msg.ends_with("successfully started") {
         ev.set_action(act::SERVICE_STARTED);
         ev.add_category("process").add_type("start");
@@ -158,6 +119,12 @@ pub fn classify(ev: &mut Event, e: &Entry<'_, '_>, s: &mut Slots) {
     } else if s.error.is_some() && warn_or_worse {
         ev.outcome = Outcome::Failure;
     }
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// Outcome from the phase word that follows the method (`done`, `failed`...).
