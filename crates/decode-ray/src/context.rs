@@ -6,15 +6,42 @@ use crate::fields as rf;
 use sightline_decode::helpers::{set_source_addr, split_trailing_kv};
 use sightline_event::{Event, field};
 
+/// The keys Ray's Python logging filter appends (`CoreContextFilter`).
+pub const PYTHON_KEYS: &[&str] = &[
+    "job_id",
+    "worker_id",
+    "node_id",
+    "actor_id",
+    "task_id",
+    "task_name",
+    "task_func_name",
+    "actor_name",
+    "timestamp_ns",
+    "submission_id",
+    "placement_group_id",
+];
+
+/// Whether a trailing `k=v` is Ray context rather than prose: values are
+/// ids, names and numbers, never quoted or bracketed, and do not end a clause.
+fn is_context_pair(k: &str, v: &str, python: bool) -> bool {
+    (!python || PYTHON_KEYS.contains(&k))
+        && !v.ends_with(',')
+        && !v
+            .bytes()
+            .any(|b| matches!(b, b'\'' | b'"' | b'(' | b')' | b'[' | b']' | b'{' | b'}'))
+}
+
 /// Strips the trailing context pairs off `msg`, sets their fields, and
-/// returns the message without them.
-pub fn apply_trailing(ev: &mut Event, msg: &str) -> usize {
+/// returns the length of the message without them. Python records only
+/// carry the filter's keys; C++ records carry any `WithField` key.
+pub fn apply_trailing(ev: &mut Event, msg: &str, python: bool) -> usize {
     let (head, pairs) = split_trailing_kv(msg);
-    // Ray's context pairs are space-separated; `a=b,` belongs to the prose
-    // (`graceful=false, disconnect_type=0, ...`), and so does all before it.
+    // The context is the longest run of clean pairs at the end; a pair that
+    // is not context (`graceful=false,`, `dir='/tmp')`) and all before it
+    // belong to the prose.
     let keep = pairs
         .iter()
-        .rposition(|(_, v)| v.ends_with(','))
+        .rposition(|(k, v)| !is_context_pair(k, v, python))
         .map_or(0, |i| i + 1);
     let mut end = head.len();
     if keep > 0 {
@@ -93,7 +120,7 @@ mod tests {
             "",
         );
         let msg = "Registering job. job_id=01000000 driver_pid=8280 foo=bar grpc_peer=ipv4:127.0.0.1:40000";
-        let n = apply_trailing(&mut ev, msg);
+        let n = apply_trailing(&mut ev, msg, false);
         assert_eq!(&msg[..n], "Registering job.");
         assert_eq!(ev.get_str("ray.job.id"), Some("01000000"));
         assert_eq!(ev.get_i64("ray.driver.pid"), Some(8280));
@@ -103,7 +130,7 @@ mod tests {
         apply(&mut ev, "worker_id", "NIL_ID");
         assert_eq!(ev.get("ray.worker.id"), None);
         let msg = "Disconnecting worker, graceful=false, disconnect_type=0, has_creation_task_exception=false worker_id=08 job_id=01000000";
-        let n = apply_trailing(&mut ev, msg);
+        let n = apply_trailing(&mut ev, msg, false);
         assert_eq!(
             &msg[..n],
             "Disconnecting worker, graceful=false, disconnect_type=0,"

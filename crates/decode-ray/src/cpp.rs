@@ -27,7 +27,7 @@ pub fn fill(ev: &mut Event, h: &CppLine<'_>, rest: Option<&str>) {
     if let Some(l) = h.line {
         ev.set(field::LOG_ORIGIN_LINE, i64::from(l));
     }
-    let n = context::apply_trailing(ev, h.msg);
+    let n = context::apply_trailing(ev, h.msg, false);
     let msg = h.msg.get(..n).unwrap_or(h.msg);
     ev.message = match rest {
         Some(r) => format!("{}\n{}", h.msg, r),

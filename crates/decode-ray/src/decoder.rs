@@ -8,7 +8,7 @@ use crate::layout::{FileInfo, Kind, Mode};
 use crate::output::{self, Marker};
 use crate::traceback::{self, TRACEBACK_START};
 use crate::{cpp, events, jsonlog, python};
-use sightline_decode::helpers::{normalize_level, parse_local_datetime};
+use sightline_decode::helpers::{normalize_level, parse_epoch_int, parse_local_datetime};
 use sightline_decode::{Context, Event, Record, StreamDecoder};
 use sightline_event::{Outcome, action, field};
 
@@ -116,7 +116,10 @@ impl RayDecoder {
         }
         if line.starts_with(TRACEBACK_START) {
             // A traceback continues a log record (`logger.exception`) or a chain.
-            if self.tb == Tb::Chained || (self.pending == Start::Header && self.tb == Tb::None) {
+            // (An unseen first record may be a log line too.)
+            if self.tb == Tb::Chained
+                || (matches!(self.pending, Start::Header | Start::Unknown) && self.tb == Tb::None)
+            {
                 self.tb = Tb::Started;
                 return true;
             }
@@ -255,6 +258,16 @@ impl RayDecoder {
             traceback::apply(ev, body);
         } else {
             output::fill(ev, body);
+        }
+        // Ray's context filter appends the record time as `timestamp_ns`
+        // (UTC): exact where the header's local time needs a zone (§4.8).
+        if let Some(t) = ev
+            .labels
+            .remove("timestamp_ns")
+            .and_then(|ns| ns.parse::<i64>().ok())
+            .and_then(parse_epoch_int)
+        {
+            ctx.stamp(ev, t);
         }
         if self.info.kind == Kind::Unknown
             && let Some(d) = Self::content_dataset(ev)
@@ -441,5 +454,203 @@ impl StreamDecoder for RayDecoder {
         }
         self.finish(&mut ev);
         ev
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::RaySource;
+    use sightline_decode::{Assembler, DecodeOptions, Event, Source, StreamInfo, tags};
+    use std::sync::Arc;
+
+    /// Feeds `text` line by line, as the pipeline does, for a file at `path`.
+    fn run(path: &str, text: &str) -> Vec<Event> {
+        let stream = StreamInfo::for_path(path);
+        let opts = Arc::new(DecodeOptions::default());
+        let mut asm = Assembler::new(RaySource.open(&stream, &opts), stream, opts);
+        let mut out = Vec::new();
+        let mut offset = 0u64;
+        let mut lines = 0u64;
+        for l in text.split('\n') {
+            lines += 1;
+            out.extend(asm.push(l, offset));
+            offset += l.len() as u64 + 1;
+        }
+        out.extend(asm.finish());
+        assert_eq!(asm.emitted_lines(), lines, "a line was lost or doubled");
+        out
+    }
+
+    const LOGS: &str = "/tmp/ray/session_2026-11-22_12-37-06_990969_7821/logs/";
+
+    #[test]
+    fn cpp_state_dumps_are_one_record() {
+        let text = "[2026-11-22 12:37:07,035 I 7822 7822] (gcs_server) gcs_server.cc:1307: Gcs Debug state:\n\nGcsNodeManager: \n- RegisterNode request count: 0\n\tindented stat\n[2026-11-22 12:37:07,036 I 7822 7822] (gcs_server) gcs_init_data.cc:48: Loading job table data.";
+        let evs = run(&format!("{LOGS}gcs_server.out"), text);
+        assert_eq!(evs.len(), 2);
+        assert!(evs[0].has_tag(tags::MULTILINE));
+        assert!(
+            evs[0]
+                .message
+                .starts_with("Gcs Debug state:\n\nGcsNodeManager:")
+        );
+        assert_eq!(evs[1].message, "Loading job table data.");
+        assert_eq!(evs[0].timestamp.to_string(), "2026-11-22T12:37:07.035Z");
+    }
+
+    #[test]
+    fn worker_output_markers_and_tracebacks() {
+        let text = ":job_id:05000000\n:task_name:read_sensitive\n[sensitive-read] read /etc/shadow: 675 bytes\nTraceback (most recent call last):\n  File \"/srv/x.py\", line 3, in f\n    open(p)\nPermissionError: [Errno 13] Permission denied: '/root/.ssh/id_rsa'\nafter\n:actor_name:MemHog\n[memhog] allocated 100 MB";
+        let evs = run(
+            &format!(
+                "{LOGS}worker-cd2e6bf90017ab13451acb43bb8dbb6773fd2910fc85f2b4580a5b90-05000000-15359.out"
+            ),
+            text,
+        );
+        let msgs: Vec<&str> = evs
+            .iter()
+            .map(|e| e.message.lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                ":job_id:05000000",
+                ":task_name:read_sensitive",
+                "[sensitive-read] read /etc/shadow: 675 bytes",
+                "Traceback (most recent call last):",
+                "after",
+                ":actor_name:MemHog",
+                "[memhog] allocated 100 MB"
+            ]
+        );
+        let tb = &evs[3];
+        assert_eq!(tb.get_str("error.type"), Some("PermissionError"));
+        assert_eq!(tb.get_str("ray.task.name"), Some("read_sensitive"));
+        assert_eq!(evs[2].get_str("ray.job.id"), Some("05000000"));
+        assert_eq!(evs[2].get_i64("process.pid"), Some(15359));
+        assert_eq!(evs[6].get_str("ray.actor.name"), Some("MemHog"));
+        assert_eq!(evs[6].get("ray.task.name"), None);
+        assert!(
+            evs.iter()
+                .all(|e| e.dataset == "ray.worker" && e.is_decoded())
+        );
+    }
+
+    #[test]
+    fn logger_exception_in_output_keeps_its_traceback() {
+        let text = "2026-11-22 12:40:00,000\tERROR worker.py:1 -- task failed\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nValueError: bad\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n  File \"y.py\", line 2, in <module>\nRuntimeError: worse\nplain line";
+        let evs = run(&format!("{LOGS}worker-aa-01000000-1.err"), text);
+        assert_eq!(evs.len(), 2);
+        assert_eq!(evs[0].get_str("error.type"), Some("RuntimeError"));
+        assert_eq!(evs[1].message, "plain line");
+    }
+
+    #[test]
+    fn job_driver_entrypoint_and_output() {
+        let text = "2026-11-22 12:38:19,255\tINFO job_manager.py:581 -- Runtime env is setting up.\nburst-1\nRunning entrypoint for job burst_dev_1: echo burst-1; sleep 1";
+        let evs = run(&format!("{LOGS}job-driver-burst_dev_1.log"), text);
+        assert_eq!(evs.len(), 3);
+        assert_eq!(evs[1].message, "burst-1");
+        assert_eq!(evs[1].get_str("ray.job.submission_id"), Some("burst_dev_1"));
+        assert_eq!(
+            evs[2].get_str("process.command_line"),
+            Some("echo burst-1; sleep 1")
+        );
+        assert_eq!(evs[2].timestamp.to_string(), "2026-11-22T12:38:19.255Z");
+        assert!(evs[2].has_tag(tags::TIMESTAMP_INFERRED));
+    }
+
+    #[test]
+    fn structured_text_context_gives_the_exact_time() {
+        let text = "2026-11-22 12:38:20,985\tINFO job_supervisor.py:375 -- Submitting job with RAY_ADDRESS = 127.0.0.1:6379 job_id=02000000 actor_name=_ray_internal_job_actor_burst_dev_1 timestamp_ns=1795351100985671702";
+        let evs = run(&format!("{LOGS}jobs/supervisor-burst_dev_1.log"), text);
+        assert_eq!(
+            evs[0].timestamp.to_string(),
+            "2026-11-22T12:38:20.985671702Z"
+        );
+        assert_eq!(evs[0].get("labels.timestamp_ns"), None);
+        assert_eq!(evs[0].get_str("ray.job.submission_id"), Some("burst_dev_1"));
+    }
+
+    #[test]
+    fn events_files_are_one_object_per_line() {
+        let text = "{\"event_id\": \"x\", \"source_type\": \"JOBS\", \"message\": \"Started a ray job a.\", \"timestamp\": \"1795351084\", \"severity\": \"INFO\", \"label\": \"\"}\n{not json\n[1, 2]\n\n";
+        let evs = run(&format!("{LOGS}events/event_JOBS.log"), text);
+        assert_eq!(evs.len(), 3);
+        assert!(evs[0].is_decoded());
+        assert!(evs[1].has_tag(tags::PARSE_FAILURE));
+        assert!(evs[2].has_tag(tags::PARSE_FAILURE));
+    }
+
+    #[test]
+    fn node_and_host_are_inherited_within_a_raylet_stream() {
+        let text = "[2026-11-22 12:37:10,250 I 8138 8138] (raylet) main.cc:300: Setting node ID node_id=a18a45fcdc2fe56546c99ed6dfb8d949048d3d0ecf715a9e0027c590\n[2026-11-22 12:37:12,700 I 8138 8138] (raylet) node_manager.cc:440: Raylet of id, a18a45fcdc2fe56546c99ed6dfb8d949048d3d0ecf715a9e0027c590 started. node_manager address: 127.0.0.1:41565 hostname: vm\n[2026-11-22 12:37:24,245 W 8138 8148] (raylet) store.cc:366: Disconnecting client due to connection error with code 2: End of file";
+        let evs = run(&format!("{LOGS}raylet.out"), text);
+        assert_eq!(
+            evs[2].get_str("ray.node.id"),
+            Some("a18a45fcdc2fe56546c99ed6dfb8d949048d3d0ecf715a9e0027c590")
+        );
+        assert_eq!(evs[2].get_str("host.name"), Some("vm"));
+    }
+
+    #[test]
+    fn a_rotated_file_starting_mid_record_is_a_fragment() {
+        let text = "[state-dump] \tNodeManagerService.grpc_server - 1 total\n[state-dump] more\n[2026-11-22 12:37:10,250 I 8138 8138] (raylet) main.cc:300: next";
+        let evs = run(&format!("{LOGS}raylet.out.1"), text);
+        assert_eq!(evs.len(), 2);
+        assert!(evs[0].is_decoded());
+        assert_eq!(evs[0].get_str("labels.fragment"), Some("true"));
+    }
+
+    #[test]
+    fn unknown_files_choose_the_dataset_by_content() {
+        let text = "[2026-11-22 12:37:12,763 I 7822 7837] (gcs_server) gcs_node_manager.cc:111: Registering new node. node_id=a1\n2026-11-22 12:37:43,229\tINFO web_log.py:229 -- 127.0.0.1 [22/Nov/2026:12:37:43 +0000] 'GET /api/jobs/ HTTP/1.1' 401 205 bytes 447 us '-' 'curl/7.88.1'\n:job_id:01000000\nhello";
+        let evs = run("/var/tmp/collected.log", text);
+        let ds: Vec<&str> = evs.iter().map(|e| e.dataset.as_ref()).collect();
+        assert_eq!(ds, ["ray.gcs", "ray.dashboard", "ray.worker", "ray.log"]);
+    }
+
+    #[test]
+    fn hostile_input_never_panics_and_keeps_every_line() {
+        let long = "x".repeat(200_000);
+        let cases: Vec<String> = vec![
+            String::new(),
+            "\n\n\n".into(),
+            "[".into(),
+            "[2026-11-22 12:37:07,012 I 7822 7822".into(),
+            "[2026-13-45 99:99:99,999 I 1 1] a.cc:1: bad time".into(),
+            "[2026-11-22 12:37:07,012 I 7822 7822] (gcs_server) gcs_é.cc:1: m é=ü".into(),
+            "2026-11-22 12:37:07,85é\tINFO x.py:1 -- m".into(),
+            "2026-11-22 12:37:07,858\tINFO web_log.py:229 -- é [x] 'GET /é HTTP/1.1' 200 é bytes é us 'é' 'é".into(),
+            "2026-11-22 12:37:07,858\tINFO web_log.py:229 -- 1.2.3.4 [t] '".into(),
+            "{\"asctime\": 1, \"levelname\": [], \"message\": {}}".into(),
+            "{\"event_data\": {\"job_id\": \"@@@\", \"state_ts_ns\": {\"99\": \"x\"}}, \"source_type\": \"EXPORT_TASK\", \"event_id\": 1}".into(),
+            "{\"event_data\": 5, \"source_type\": \"EXPORT_ACTOR\", \"event_id\": \"e\", \"timestamp\": -1}".into(),
+            ":job_id:".into(),
+            "Running entrypoint for job x: ".into(),
+            "Traceback (most recent call last):\n  File \"a\"\n".into(),
+            "\u{fffd}\u{fffd}\u{0}\u{1b}[31mgarbage\u{7f}".into(),
+            "Killing 1 worker(s), kill details: Memory on the node (IP: , ID: ".into(),
+            format!("[2026-11-22 12:37:07,012 I 1 1] a.cc:1: {long}"),
+            long.clone(),
+        ];
+        for path in [
+            format!("{LOGS}raylet.out"),
+            format!("{LOGS}dashboard.log"),
+            format!("{LOGS}worker-ab-01000000-1.err"),
+            format!("{LOGS}job-driver-x.log"),
+            format!("{LOGS}events/event_RAYLET.log"),
+            format!("{LOGS}export_events/event_EXPORT_TASK_1.log"),
+            format!("{LOGS}debug_state.txt"),
+            "/fuzz/input.log".to_string(),
+        ] {
+            for c in &cases {
+                for e in run(&path, c) {
+                    assert!(!e.to_json().is_empty());
+                }
+            }
+            let all = cases.join("\n");
+            run(&path, &all);
+        }
     }
 }

@@ -24,7 +24,7 @@ pub fn fill(ev: &mut Event, h: &PyLine<'_>, rest: Option<&str>) {
     if h.file == Some("web_log.py") && access::apply(ev, h.msg) {
         return;
     }
-    let n = context::apply_trailing(ev, h.msg);
+    let n = context::apply_trailing(ev, h.msg, true);
     let msg = h.msg.get(..n).unwrap_or(h.msg);
     classify(ev, h.file.unwrap_or(""), msg);
     if let Some(r) = rest {
