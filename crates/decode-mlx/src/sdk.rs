@@ -111,6 +111,14 @@ pub fn decode(record: &Record<'_>, ctx: &Context<'_>) -> Event {
     let find = |key: &str| members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v);
     let name = find("event").and_then(J::as_str).unwrap_or("");
     let schema = find("schema").and_then(J::as_str);
+    if name.is_empty() && schema.is_none() {
+        // Another system's JSON: kept raw, not dressed up as MLX fields.
+        ev.message = text.to_owned();
+        ev.mark_parse_failure(
+            "JSON object has neither `schema` nor `event`: not a sightline.mlx event",
+        );
+        return ev;
+    }
     let kind = Kind::of(name);
     ev.dataset = kind.dataset(name).into();
     if !name.is_empty() {
@@ -123,14 +131,6 @@ pub fn decode(record: &Record<'_>, ctx: &Context<'_>) -> Event {
         }
     }
 
-    if name.is_empty() && schema.is_none() {
-        // Another system's JSON: kept raw, not dressed up as MLX fields.
-        ev.message = text.to_owned();
-        ev.mark_parse_failure(
-            "JSON object has neither `schema` nor `event`: not a sightline.mlx event",
-        );
-        return ev;
-    }
     let mut p = Pending::default();
     for (key, value) in &members {
         map_member(&mut ev, ctx, kind, &mut p, key, value);
