@@ -324,7 +324,8 @@ pub fn compile_item(
                 .size_limit(REGEX_SIZE_LIMIT)
                 .build()
                 .map_err(|e| format!("`{key}`: invalid regular expression `{s}`: {e}"))?;
-            push(Test::Re(re), None);
+            // The literals hold for the case-insensitive form too: the prefilter scans lowercased text.
+            push(Test::Re(re), crate::prefilter::regex_literals(&s));
         }
     } else if let Some(part) = time_part {
         for v in &item.values {

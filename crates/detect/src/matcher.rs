@@ -11,6 +11,7 @@ use ipnet::IpNet;
 use regex::Regex;
 use sightline_event::{Event, FieldRef, Timestamp};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::net::IpAddr;
 
 /// Index of an interned field name.
@@ -112,10 +113,21 @@ pub enum CCond {
 #[derive(Debug, Clone)]
 pub struct Val<'a> {
     pub text: Cow<'a, str>,
-    pub lower: Cow<'a, str>,
+    /// The lowercased text, computed on first use (many values are never compared case-insensitively).
+    lower: OnceCell<Cow<'a, str>>,
     pub num: Option<f64>,
     pub boolean: Option<bool>,
     pub time: Option<Timestamp>,
+}
+
+impl<'a> Val<'a> {
+    /// The lowercased text (Unicode-aware; borrowed when already lower case).
+    pub fn lower(&self) -> &str {
+        self.lower.get_or_init(|| match &self.text {
+            Cow::Borrowed(b) => lower(b),
+            Cow::Owned(o) => Cow::Owned(lower(o).into_owned()),
+        })
+    }
 }
 
 /// The values of one field in one event (empty = absent).
@@ -139,15 +151,11 @@ pub fn lower(s: &str) -> Cow<'_, str> {
 }
 
 fn str_val(s: Cow<'_, str>) -> Val<'_> {
-    let lower = match &s {
-        Cow::Borrowed(b) => lower(b),
-        Cow::Owned(o) => Cow::Owned(lower(o).into_owned()),
-    };
     Val {
         num: None,
         boolean: None,
         time: None,
-        lower,
+        lower: OnceCell::new(),
         text: s,
     }
 }
@@ -205,6 +213,7 @@ pub struct EventView<'a, 'r> {
     pub event: &'a Event,
     names: &'r [String],
     slots: Vec<Option<Slot<'a>>>,
+    empty: Slot<'a>,
 }
 
 impl<'a, 'r> EventView<'a, 'r> {
@@ -213,6 +222,7 @@ impl<'a, 'r> EventView<'a, 'r> {
             event,
             names,
             slots: vec![None; names.len()],
+            empty: Slot::default(),
         }
     }
 
@@ -226,14 +236,10 @@ impl<'a, 'r> EventView<'a, 'r> {
                 *s = Some(slot);
             }
         }
-        static EMPTY: Slot<'static> = Slot {
-            present: false,
-            vals: Vec::new(),
-        };
         self.slots
             .get(idx)
             .and_then(Option::as_ref)
-            .unwrap_or(&EMPTY)
+            .unwrap_or(&self.empty)
     }
 
     /// Reads the slots a field test needs, so evaluation can borrow them all at once.
@@ -256,14 +262,10 @@ impl<'a, 'r> EventView<'a, 'r> {
 
     /// A slot already read with [`EventView::slot`] or [`EventView::load`].
     pub fn loaded(&self, id: SlotId) -> &Slot<'a> {
-        static EMPTY: Slot<'static> = Slot {
-            present: false,
-            vals: Vec::new(),
-        };
         self.slots
             .get(id as usize)
             .and_then(Option::as_ref)
-            .unwrap_or(&EMPTY)
+            .unwrap_or(&self.empty)
     }
 }
 
@@ -304,7 +306,7 @@ impl Test {
     fn value(&self, v: &Val) -> bool {
         match self {
             Test::Str { m, cased } => {
-                let t = if *cased { &v.text } else { &v.lower };
+                let t = if *cased { v.text.as_ref() } else { v.lower() };
                 m.is_match(t.as_bytes())
             }
             Test::Re(re) => re.is_match(&v.text),
@@ -315,11 +317,11 @@ impl Test {
                 .is_some_and(|n| op.holds(n, *x)),
             Test::NumEq(x, text) => match v.num {
                 Some(n) => n == *x,
-                None => v.lower == text.as_str() || v.text.trim().parse::<f64>().ok() == Some(*x),
+                None => v.lower() == text.as_str() || v.text.trim().parse::<f64>().ok() == Some(*x),
             },
             Test::Bool(b) => match v.boolean {
                 Some(x) => x == *b,
-                None => v.lower == if *b { "true" } else { "false" },
+                None => v.lower() == if *b { "true" } else { "false" },
             },
             Test::Time(part, op, x) => v
                 .time
@@ -335,7 +337,7 @@ fn ref_match(a: &Val, b: &Val, mode: RefMode, cased: bool) -> bool {
     let (x, y) = if cased {
         (a.text.as_ref(), b.text.as_ref())
     } else {
-        (a.lower.as_ref(), b.lower.as_ref())
+        (a.lower(), b.lower())
     };
     match mode {
         RefMode::Equal => x == y,

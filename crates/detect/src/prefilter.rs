@@ -12,17 +12,30 @@ use std::collections::{BTreeSet, HashMap};
 /// A set of literals, one of which must occur for a rule to match.
 pub type Requirement = BTreeSet<Vec<u8>>;
 
-/// The cheapest requirement of several that all hold: fewest, longest literals.
-fn better(a: Requirement, b: Requirement) -> Requirement {
+/// How many rules use each literal: a literal many rules share (`job-submitted`)
+/// lets many rules through, a rare one few.
+pub type LiteralCounts = HashMap<Vec<u8>, usize>;
+
+/// The most selective of several requirements that all hold: literals shared by
+/// the fewest rules, then the fewest literals, then the longest.
+fn better(a: Requirement, b: Requirement, counts: &LiteralCounts) -> Requirement {
     let score = |r: &Requirement| {
+        let shared: usize = r.iter().map(|l| counts.get(l).copied().unwrap_or(1)).sum();
         let min = r.iter().map(Vec::len).min().unwrap_or(0);
-        (std::cmp::Reverse(r.len()), min)
+        (std::cmp::Reverse(shared), std::cmp::Reverse(r.len()), min)
     };
     if score(&b) > score(&a) { b } else { a }
 }
 
 fn and_of(reqs: impl Iterator<Item = Option<Requirement>>) -> Option<Requirement> {
-    reqs.flatten().reduce(better)
+    and_with(reqs, &LiteralCounts::new())
+}
+
+fn and_with(
+    reqs: impl Iterator<Item = Option<Requirement>>,
+    counts: &LiteralCounts,
+) -> Option<Requirement> {
+    reqs.flatten().reduce(|a, b| better(a, b, counts))
 }
 
 fn or_of(reqs: impl Iterator<Item = Option<Requirement>>) -> Option<Requirement> {
@@ -35,7 +48,7 @@ fn or_of(reqs: impl Iterator<Item = Option<Requirement>>) -> Option<Requirement>
     any.then_some(out)
 }
 
-fn test_requirement(t: &FieldTest) -> Option<Requirement> {
+fn test_requirement(t: &FieldTest, counts: &LiteralCounts) -> Option<Requirement> {
     if t.neq
         || t.tests
             .iter()
@@ -48,28 +61,77 @@ fn test_requirement(t: &FieldTest) -> Option<Requirement> {
             .map(|set| set.iter().cloned().collect::<Requirement>())
     });
     if t.all {
-        and_of(per_test)
+        and_with(per_test, counts)
     } else {
         or_of(per_test)
     }
 }
 
-fn search_requirement(s: &CompiledSearch) -> Option<Requirement> {
+fn search_requirement(s: &CompiledSearch, counts: &LiteralCounts) -> Option<Requirement> {
     or_of(
         s.alts
             .iter()
-            .map(|alt| and_of(alt.iter().map(test_requirement))),
+            .map(|alt| and_with(alt.iter().map(|t| test_requirement(t, counts)), counts)),
     )
 }
 
 /// The requirement of a rule's condition, if it has one.
-pub fn requirement(c: &CCond, searches: &[CompiledSearch]) -> Option<Requirement> {
+pub fn requirement(
+    c: &CCond,
+    searches: &[CompiledSearch],
+    counts: &LiteralCounts,
+) -> Option<Requirement> {
     match c {
-        CCond::Search(i) => searches.get(*i).and_then(search_requirement),
-        CCond::And(v) => and_of(v.iter().map(|x| requirement(x, searches))),
-        CCond::Or(v) => or_of(v.iter().map(|x| requirement(x, searches))),
+        CCond::Search(i) => searches.get(*i).and_then(|s| search_requirement(s, counts)),
+        CCond::And(v) => and_with(v.iter().map(|x| requirement(x, searches, counts)), counts),
+        CCond::Or(v) => or_of(v.iter().map(|x| requirement(x, searches, counts))),
         CCond::Not(_) | CCond::Const(_) => None,
     }
+}
+
+/// Adds every literal of a rule's tests to `counts` (once per rule).
+pub fn count_literals(searches: &[CompiledSearch], counts: &mut LiteralCounts) {
+    let mut mine = BTreeSet::new();
+    for s in searches {
+        for alt in &s.alts {
+            for t in alt {
+                for set in t.literals.iter().flatten() {
+                    mine.extend(set.iter().cloned());
+                }
+            }
+        }
+    }
+    for l in mine {
+        *counts.entry(l).or_insert(0) += 1;
+    }
+}
+
+/// Literals one of which every match of regex `pattern` contains, lowercased
+/// (the prefilter scans lowercased text). `None` when no useful set exists.
+pub fn regex_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::{Hir, HirKind};
+    fn req(h: &Hir, depth: usize) -> Option<Requirement> {
+        if depth > 64 {
+            return None;
+        }
+        match h.kind() {
+            HirKind::Literal(l) => {
+                let lit = crate::pattern::lower_bytes(&l.0);
+                (lit.len() >= crate::compile::MIN_LITERAL).then(|| Requirement::from([lit]))
+            }
+            HirKind::Capture(c) => req(&c.sub, depth + 1),
+            HirKind::Repetition(r) if r.min >= 1 => req(&r.sub, depth + 1),
+            HirKind::Concat(items) => and_of(items.iter().map(|x| req(x, depth + 1))),
+            HirKind::Alternation(items) => or_of(items.iter().map(|x| req(x, depth + 1))),
+            _ => None,
+        }
+    }
+    let hir = regex_syntax::ParserBuilder::new()
+        .nest_limit(64)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    req(&hir, 0).map(|r| r.into_iter().collect())
 }
 
 /// Fields whose text the prefilter scans: every field a string test reads.
@@ -128,6 +190,7 @@ impl Prefilter {
             // Standard semantics so overlapping matches are all reported.
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
                 .build(&lits)
                 .ok()
         };
@@ -138,7 +201,9 @@ impl Prefilter {
         }
     }
 
-    /// Reports every literal id occurring in `text` (lowercased field text).
+    /// Reports every literal id occurring in `text`, ignoring ASCII case. Pass
+    /// the original text when it is ASCII, the lowercased text otherwise (so
+    /// Unicode case folding that produces ASCII is not missed).
     pub fn scan(&self, text: &str, mut hit: impl FnMut(usize)) {
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {

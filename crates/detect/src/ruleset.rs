@@ -596,6 +596,10 @@ impl RuleSet {
     fn build_index(&mut self) {
         let mut gated = Vec::new();
         let mut slots = BTreeSet::new();
+        let mut counts = prefilter::LiteralCounts::new();
+        for r in &self.rules {
+            prefilter::count_literals(&r.searches, &mut counts);
+        }
         for (i, r) in self.rules.iter_mut().enumerate() {
             let i = i as u32;
             r.module_id = r.target.module.as_ref().map(|m| {
@@ -606,7 +610,7 @@ impl RuleSet {
                 let n = self.datasets.len() as u32;
                 *self.datasets.entry(d.clone()).or_insert(n)
             });
-            match prefilter::requirement(&r.cond, &r.searches) {
+            match prefilter::requirement(&r.cond, &r.searches, &counts) {
                 Some(req) if !req.is_empty() => {
                     prefilter::scanned_slots(&r.searches, &mut slots);
                     gated.push((i, req));
@@ -674,7 +678,12 @@ impl RuleSet {
             let s = view.slot(slot as SlotId);
             for v in &s.vals {
                 let (rule_epoch, candidates) = (&mut scratch.rule_epoch, &mut scratch.candidates);
-                self.prefilter.scan(&v.lower, |lit| {
+                let text = if v.text.is_ascii() {
+                    v.text.as_ref()
+                } else {
+                    v.lower()
+                };
+                self.prefilter.scan(text, |lit| {
                     for &r in self
                         .prefilter
                         .lit_rules
