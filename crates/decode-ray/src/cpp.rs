@@ -5,8 +5,10 @@
 use crate::fields::{self as rf, action as ra};
 use crate::header::CppLine;
 use crate::{context, oom};
+use memchr::memmem;
 use sightline_decode::helpers::{normalize_level, set_source_addr};
 use sightline_event::{Event, Outcome, action, field};
+use std::sync::LazyLock;
 
 /// Fills `ev` from a parsed header; `rest` is the record's continuation lines.
 pub fn fill(ev: &mut Event, h: &CppLine<'_>, rest: Option<&str>) {
@@ -96,10 +98,21 @@ fn set_i64(ev: &mut Event, name: &'static str, v: Option<&str>) {
     }
 }
 
-fn classify(ev: &mut Event, file: &str, msg: &str, rest: Option<&str>) {
+/// Substrings of gRPC authentication failures, searched in every C++ message.
+static AUTH_FAILURE: LazyLock<[memmem::Finder<'static>; 2]> = LazyLock::new(|| {
+    [
+        memmem::Finder::new("InvalidAuthToken"),
+        memmem::Finder::new("Unauthenticated: "),
+    ]
+});
+
+pub(crate) fn classify(ev: &mut Event, file: &str, msg: &str, rest: Option<&str>) {
     // Token authentication failures surface only client-side, e.g. a
     // driver's gcs_client.cc (§2); they read the same wherever they land.
-    if msg.contains("InvalidAuthToken") || msg.contains("Unauthenticated: ") {
+    if AUTH_FAILURE
+        .iter()
+        .any(|f| f.find(msg.as_bytes()).is_some())
+    {
         ev.set_action(action::AUTHENTICATION_FAILED);
         ev.add_category("authentication").add_type("denied");
         ev.outcome = Outcome::Failure;
@@ -225,6 +238,15 @@ fn classify(ev: &mut Event, file: &str, msg: &str, rest: Option<&str>) {
                     ev.set(field::HOST_IP, ip);
                 }
             }
+        }
+        "grpc_server.cc" if msg.contains("listening on port ") => {
+            // `GcsServer server started, listening on port 6379.`
+            set_i64(
+                ev,
+                field::SERVER_PORT,
+                word_after(msg, "listening on port "),
+            );
+            ev.add_category("network").add_type("start");
         }
         "gcs_server_main.cc" if msg.contains("received SIGTERM") => {
             ev.set_action(ra::NODE_STOPPING);

@@ -83,7 +83,15 @@ pub fn fill(ev: &mut Event, obj: &Map<String, J>, ctx: &Context<'_>) {
             }
         }
     }
-    crate::python::classify_any(ev, &ev.message.clone());
+    // The same messages mean the same in JSON as in text.
+    let msg = ev.message.clone();
+    let file = ev.get_str(field::LOG_ORIGIN_FILE).unwrap_or("").to_owned();
+    if file.ends_with(".cc") || file.ends_with(".h") {
+        crate::cpp::classify(ev, &file, &msg, None);
+    } else if file == "web_log.py" && crate::access::apply(ev, &msg) {
+    } else {
+        crate::python::classify(ev, &file, &msg);
+    }
 }
 
 /// A JSON number or numeric string as an integer.
@@ -130,5 +138,35 @@ mod tests {
         assert_eq!(ev.get_i64("process.pid"), Some(9450));
         assert_eq!(ev.get_str("log.logger"), Some("sightline.structured.task"));
         assert!(!ev.has_tag("timestamp_inferred"));
+    }
+
+    #[test]
+    fn cpp_json_variant_keeps_message_meaning() {
+        let line = r#"{"asctime":"2026-11-22 12:37:12,763","levelname":"I","component":"gcs_server","filename":"gcs_node_manager.cc","lineno":111,"message":"Registering new node.","node_id":"a18a45fcdc2fe56546c99ed6dfb8d949048d3d0ecf715a9e0027c590","node_name":"127.0.0.1"}"#;
+        let obj: Map<String, J> = serde_json::from_str(line).unwrap();
+        assert!(is_log_record(&obj));
+        let stream = StreamInfo::for_path("/gcs_server.out");
+        let opts = DecodeOptions::default();
+        let ctx = Context {
+            stream: &stream,
+            options: &opts,
+            last_timestamp: None,
+        };
+        let rec = Record {
+            text: line,
+            offset: 0,
+            lines: 1,
+            truncated: false,
+        };
+        let mut ev = ctx.new_event(&rec, "ray", "ray.gcs");
+        fill(&mut ev, &obj, &ctx);
+        assert_eq!(ev.action.as_deref(), Some("node-registered"));
+        assert_eq!(ev.level.as_deref(), Some("info"));
+        assert_eq!(
+            ev.get_str("ray.node.id"),
+            Some("a18a45fcdc2fe56546c99ed6dfb8d949048d3d0ecf715a9e0027c590")
+        );
+        assert_eq!(ev.get_str("service.name"), Some("gcs_server"));
+        assert_eq!(ev.timestamp.to_string(), "2026-11-22T12:37:12.763Z");
     }
 }

@@ -58,6 +58,9 @@ pub fn fill(ev: &mut Event, text: &str) {
         return;
     }
     let first = text.split('\n').next().unwrap_or(text);
+    if crate::python::classify_any(ev, first) {
+        return;
+    }
     if let Some(i) = first.find("ld.so: object '") {
         // `ERROR: ld.so: object '/tmp/.x/libhide.so' from LD_PRELOAD cannot be preloaded (...): ignored.`
         let rest = &first[i + "ld.so: object '".len()..];

@@ -5,8 +5,10 @@
 use crate::fields::{self as rf, action as ra};
 use crate::header::PyLine;
 use crate::{access, context, traceback};
-use sightline_decode::helpers::normalize_level;
+use memchr::memmem;
+use sightline_decode::helpers::{normalize_level, split_host_port};
 use sightline_event::{Event, Outcome, action, field};
+use std::sync::LazyLock;
 
 /// Fills `ev` from a parsed header; `rest` is the record's continuation lines.
 pub fn fill(ev: &mut Event, h: &PyLine<'_>, rest: Option<&str>) {
@@ -78,9 +80,13 @@ pub fn json_object(s: &str) -> Option<&str> {
     None
 }
 
+/// The warning `ray start` and `ray.init` print when token authentication is off (§2).
+static AUTH_DISABLED: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("Token authentication is disabled"));
+
 /// Meaning of messages that do not depend on the writing file.
 pub fn classify_any(ev: &mut Event, msg: &str) -> bool {
-    if msg.contains("Token authentication is disabled") {
+    if AUTH_DISABLED.find(msg.as_bytes()).is_some() {
         ev.set_action(ra::AUTHENTICATION_DISABLED);
         ev.add_category("configuration").add_type("info");
         return true;
@@ -88,8 +94,35 @@ pub fn classify_any(ev: &mut Event, msg: &str) -> bool {
     false
 }
 
-fn classify(ev: &mut Event, file: &str, msg: &str) {
-    if classify_any(ev, msg) {
+/// Where a server listens (`Dashboard head http address: 127.0.0.1:8265`,
+/// `Starting Ray Client server on 127.0.0.1:10001`): a dashboard bound to
+/// 0.0.0.0 is a posture finding (threats.md R6).
+fn listen_address(ev: &mut Event, msg: &str) -> bool {
+    const MARKERS: [&str; 4] = [
+        "http address: ",
+        "grpc address: ",
+        "Ray Client server on ",
+        "http server initialized at ",
+    ];
+    let Some((m, i)) = MARKERS.iter().find_map(|m| msg.find(m).map(|i| (m, i))) else {
+        return false;
+    };
+    let addr = msg[i + m.len()..].split([' ', ',']).next().unwrap_or("");
+    let (host, port) = split_host_port(addr);
+    if host.is_empty() {
+        return false;
+    }
+    ev.set(field::SERVER_ADDRESS, host);
+    ev.set_opt(field::SERVER_PORT, port);
+    ev.set_action(action::CONFIGURATION);
+    ev.add_category("configuration")
+        .add_category("network")
+        .add_type("info");
+    true
+}
+
+pub(crate) fn classify(ev: &mut Event, file: &str, msg: &str) {
+    if classify_any(ev, msg) || listen_address(ev, msg) {
         return;
     }
     match file {
@@ -362,6 +395,21 @@ mod tests {
         assert_eq!(e.kind, "state");
         assert_eq!(e.get_str("labels.autoscaler_active_nodes"), Some("1"));
         assert_eq!(e.get_str("labels.autoscaler_recent_failures"), Some("0"));
+    }
+
+    #[test]
+    fn listen_addresses() {
+        let e = ev(
+            "2026-11-22 12:37:10,047\tINFO http_server_head.py:492 -- Dashboard head http address: 0.0.0.0:8265",
+        );
+        assert_eq!(e.action.as_deref(), Some("configuration"));
+        assert_eq!(e.get_str("server.address"), Some("0.0.0.0"));
+        assert_eq!(e.get_i64("server.port"), Some(8265));
+        let e = ev(
+            "2026-11-22 12:37:08,520\tINFO server.py:913 -- Starting Ray Client server on 127.0.0.1:10001, args Namespace(host='127.0.0.1')",
+        );
+        assert_eq!(e.get_str("server.address"), Some("127.0.0.1"));
+        assert_eq!(e.get_i64("server.port"), Some(10001));
     }
 
     #[test]
