@@ -7,8 +7,11 @@
 //! `event.dataset` and `event.category` (see [`rule::logsource`]).
 //! docs/rules.md is the rule writer's guide.
 
+pub mod alert;
 pub mod compile;
 pub mod condition;
+pub mod correlation;
+pub mod engine;
 pub mod matcher;
 pub mod modifiers;
 pub mod naive;
@@ -18,6 +21,8 @@ pub mod rule;
 pub mod ruleset;
 pub mod yaml;
 
+pub use alert::{Alert, AlertStatus};
 pub use compile::CompileOptions;
+pub use engine::{EmitMode, Engine, EngineConfig, EngineState, EngineStats};
 pub use rule::{RuleDoc, RuleError};
 pub use ruleset::{Explanation, RuleSet, RuleSetBuilder, Scratch};

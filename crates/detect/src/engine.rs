@@ -1,0 +1,851 @@
+//! The engine: runs a [`RuleSet`] over events and produces [`Alert`]s, the
+//! same way for a live stream (the server) and for files (`sightline hunt`).
+//!
+//! Matching is stateless and happens as events arrive. Everything stateful
+//! (suppression of repeated detections, correlation windows) happens in event
+//! time: matches wait in a small reorder buffer until the watermark (newest
+//! event time minus the configured lateness) passes them, and are then applied
+//! in `(time, event id, rule)` order. So events arriving out of order within
+//! the lateness give exactly the alerts an ordered stream gives. Matches older
+//! than the watermark are applied at once and counted as late.
+
+use crate::alert::{self, Alert, AlertStatus};
+use crate::correlation::{self, Entry, Episode, GroupState};
+use crate::matcher::read_field;
+use crate::rule::Level;
+use crate::ruleset::{CompiledCorrelation, Input, RuleSet, Scratch};
+use serde::{Deserialize, Serialize};
+use sightline_event::{Event, Timestamp};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// When alerts are handed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum EmitMode {
+    /// Once, when the alert's window is over (or at [`Engine::finish`]): retrospective hunting.
+    #[default]
+    Final,
+    /// When it opens (status `open`), and again with final counts when it closes
+    /// (status `closed`), under the same id: for sinks that upsert.
+    Updates,
+}
+
+/// Engine settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineConfig {
+    /// How far behind the newest event time an event may arrive and still be
+    /// ordered correctly.
+    pub lateness_secs: u64,
+    /// Suppression window of detection rules without `sightline.suppress`.
+    pub default_suppress_secs: u64,
+    /// Group-by of detection rules without `sightline.group_by`: those of these
+    /// fields present in the matching event.
+    pub default_group_by: Vec<String>,
+    /// Most open groups per rule (detection or correlation); beyond, the
+    /// longest idle group is closed early (counted in [`EngineStats::evicted_groups`]).
+    pub max_groups_per_rule: usize,
+    /// Most matches kept per correlation group window.
+    pub max_entries_per_group: usize,
+    /// Most event ids listed in one alert.
+    pub max_event_ids: usize,
+    /// Most matches waiting in the reorder buffer; beyond, the oldest are applied early.
+    pub max_pending: usize,
+    pub emit: EmitMode,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            lateness_secs: 5,
+            default_suppress_secs: 3600,
+            default_group_by: vec!["source.ip".into(), "host.name".into()],
+            max_groups_per_rule: 10_000,
+            max_entries_per_group: 10_000,
+            max_event_ids: 20,
+            max_pending: 100_000,
+            emit: EmitMode::Final,
+        }
+    }
+}
+
+/// Counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineStats {
+    pub events: u64,
+    pub matches: u64,
+    /// Matches older than the watermark when they arrived.
+    pub late_matches: u64,
+    pub alerts: u64,
+    pub evicted_groups: u64,
+    pub evicted_entries: u64,
+    /// Matches applied before the watermark reached them because the buffer was full.
+    pub forced_pending: u64,
+}
+
+/// What a match contributes to one correlation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Feed {
+    corr: usize,
+    input: usize,
+    group: Vec<String>,
+    value: Option<String>,
+    num: Option<f64>,
+}
+
+/// A match waiting for the watermark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Pending {
+    ts: Timestamp,
+    event_id: String,
+    rule: usize,
+    group: BTreeMap<String, String>,
+    explanation: String,
+    feeds: Vec<Feed>,
+}
+
+/// An open detection alert (matches of one rule and group within the suppression window).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct OpenAlert {
+    start: Timestamp,
+    last: Timestamp,
+    count: u64,
+    event_ids: Vec<String>,
+    group: BTreeMap<String, String>,
+    explanation: String,
+}
+
+type PendingKey = (Timestamp, String, usize);
+/// A waiting match with its rule and correlations named by key (for snapshots).
+type SavedPending = (String, Pending, Vec<(String, Feed)>);
+/// (expiry, kind 0 = detection / 1 = correlation, rule or correlation index, group key)
+type ExpiryKey = (Timestamp, u8, usize, String);
+
+/// Serializable engine state (see [`Engine::snapshot`]). Rules are referred to
+/// by id (or name, or title), so a snapshot survives a reload that reorders them;
+/// state of rules no longer loaded is dropped on restore.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EngineState {
+    pub max_seen: Option<Timestamp>,
+    pub watermark: Option<Timestamp>,
+    pub stats: EngineStats,
+    pending: Vec<SavedPending>,
+    detections: Vec<(String, String, OpenAlert)>,
+    correlations: Vec<(String, String, GroupState)>,
+}
+
+/// The detection engine. One per stream; share the [`RuleSet`].
+pub struct Engine {
+    rules: Arc<RuleSet>,
+    config: EngineConfig,
+    scratch: Scratch,
+    matched: Vec<usize>,
+    max_seen: Option<Timestamp>,
+    watermark: Option<Timestamp>,
+    pending: BTreeMap<PendingKey, Pending>,
+    detections: Vec<BTreeMap<String, OpenAlert>>,
+    correlations: Vec<BTreeMap<String, GroupState>>,
+    expiry: BTreeSet<ExpiryKey>,
+    stats: EngineStats,
+}
+
+fn add_ms(t: Timestamp, ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(t.as_millisecond().saturating_add(ms)).unwrap_or(t)
+}
+
+/// A field's value as one string (lists joined by commas); `None` when absent.
+fn field_text(ev: &Event, name: &str) -> Option<String> {
+    let slot = read_field(ev, name);
+    if !slot.present {
+        return None;
+    }
+    Some(
+        slot.vals
+            .iter()
+            .map(|v| v.text.as_ref())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+fn group_key(group: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(group).unwrap_or_default()
+}
+
+fn push_bounded(v: &mut Vec<String>, id: String, max: usize) {
+    if v.len() < max && !v.contains(&id) {
+        v.push(id);
+    }
+}
+
+impl Engine {
+    pub fn new(rules: Arc<RuleSet>, config: EngineConfig) -> Engine {
+        let (nd, nc) = (rules.rules.len(), rules.correlations.len());
+        Engine {
+            rules,
+            config,
+            scratch: Scratch::default(),
+            matched: Vec::new(),
+            max_seen: None,
+            watermark: None,
+            pending: BTreeMap::new(),
+            detections: vec![BTreeMap::new(); nd],
+            correlations: vec![BTreeMap::new(); nc],
+            expiry: BTreeSet::new(),
+            stats: EngineStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> &EngineStats {
+        &self.stats
+    }
+
+    pub fn rules(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    /// The current watermark (no match older than it is still waiting).
+    pub fn watermark(&self) -> Option<Timestamp> {
+        self.watermark
+    }
+
+    /// Runs the rules on one event; alerts that became due are appended to `out`.
+    pub fn process(&mut self, ev: &Event, out: &mut Vec<Alert>) {
+        self.stats.events += 1;
+        let rules = Arc::clone(&self.rules);
+        let mut matched = std::mem::take(&mut self.matched);
+        rules.matches(ev, &mut self.scratch, &mut matched);
+        let late = self.watermark.is_some_and(|w| ev.timestamp < w);
+        for &r in &matched {
+            self.stats.matches += 1;
+            let p = self.pending_for(&rules, r, ev);
+            if late {
+                self.stats.late_matches += 1;
+                self.apply(p, out);
+            } else {
+                self.pending.insert((p.ts, p.event_id.clone(), p.rule), p);
+            }
+        }
+        self.matched = matched;
+        if self.max_seen.is_none_or(|m| ev.timestamp > m) {
+            self.max_seen = Some(ev.timestamp);
+        }
+        if let Some(m) = self.max_seen {
+            let wm = add_ms(
+                m,
+                -((self.config.lateness_secs as i64).saturating_mul(1000)),
+            );
+            self.advance_to(wm, out);
+        }
+        while self.pending.len() > self.config.max_pending {
+            if let Some((_, p)) = self.pending.pop_first() {
+                self.stats.forced_pending += 1;
+                self.apply(p, out);
+            }
+        }
+    }
+
+    /// Moves the watermark forward (e.g. on a timer when the stream is idle):
+    /// applies waiting matches up to it and closes windows that ended before it.
+    pub fn advance_to(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
+        if self.watermark.is_some_and(|w| watermark <= w) {
+            return;
+        }
+        self.watermark = Some(watermark);
+        self.drain(Some(watermark), out);
+    }
+
+    /// End of input: applies everything and closes every open alert.
+    pub fn finish(&mut self, out: &mut Vec<Alert>) {
+        self.drain(None, out);
+    }
+
+    /// Applies waiting matches and closes ended windows in time order, up to
+    /// `until` (everything when `None`). A window ending at `t` closes before a
+    /// match later than `t` is applied, and stays open for a match at `t` itself.
+    fn drain(&mut self, until: Option<Timestamp>, out: &mut Vec<Alert>) {
+        loop {
+            let can_close = self
+                .expiry
+                .first()
+                .map(|k| k.0)
+                .filter(|c| until.is_none_or(|w| *c < w));
+            let can_apply = self
+                .pending
+                .first_key_value()
+                .map(|(k, _)| k.0)
+                .filter(|m| until.is_none_or(|w| *m <= w));
+            let close = match (can_close, can_apply) {
+                (Some(c), Some(m)) => c < m,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return,
+            };
+            if close {
+                if let Some(k) = self.expiry.pop_first() {
+                    self.close(k, out);
+                }
+            } else if let Some((_, p)) = self.pending.pop_first() {
+                self.apply(p, out);
+            }
+        }
+    }
+
+    fn pending_for(&self, rules: &RuleSet, r: usize, ev: &Event) -> Pending {
+        let rule = &rules.rules[r];
+        let mut group = BTreeMap::new();
+        let mut explanation = String::new();
+        if rule.alerting {
+            match &rule.meta.extension.group_by {
+                Some(fields) => {
+                    for f in fields {
+                        group.insert(f.clone(), field_text(ev, f).unwrap_or_default());
+                    }
+                }
+                None => {
+                    for f in &self.config.default_group_by {
+                        if let Some(v) = field_text(ev, f) {
+                            group.insert(f.clone(), v);
+                        }
+                    }
+                }
+            }
+            let ex = rules.explain(r, ev);
+            let fields: Vec<String> = ex
+                .fields
+                .iter()
+                .map(|(f, v)| format!("{f}={}", serde_json::to_string(v).unwrap_or_default()))
+                .collect();
+            explanation = format!("matched {}: {}", ex.matched.join(", "), fields.join(", "));
+        }
+        let feeds = rule
+            .consumers
+            .iter()
+            .filter_map(|&(ci, k)| {
+                let c = rules.correlations.get(ci)?;
+                let group = c
+                    .group_fields
+                    .get(k)?
+                    .iter()
+                    .map(|f| field_text(ev, f).unwrap_or_default())
+                    .collect();
+                let values: Vec<Option<String>> =
+                    c.value_fields.iter().map(|f| field_text(ev, f)).collect();
+                let value = if values.is_empty() || values.iter().any(Option::is_none) {
+                    None
+                } else {
+                    Some(
+                        values
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join("\u{1f}"),
+                    )
+                };
+                let num = c
+                    .value_fields
+                    .first()
+                    .and_then(|f| field_text(ev, f))
+                    .and_then(|v| v.trim().parse::<f64>().ok());
+                Some(Feed {
+                    corr: ci,
+                    input: k,
+                    group,
+                    value,
+                    num,
+                })
+            })
+            .collect();
+        Pending {
+            ts: ev.timestamp,
+            event_id: ev.id.to_string(),
+            rule: r,
+            group,
+            explanation,
+            feeds,
+        }
+    }
+
+    fn emit(&mut self, a: Alert, out: &mut Vec<Alert>) {
+        if a.status == AlertStatus::Closed {
+            self.stats.alerts += 1;
+        }
+        if a.status == AlertStatus::Closed || self.config.emit == EmitMode::Updates {
+            out.push(a);
+        }
+    }
+
+    /// Applies one match in event-time order.
+    fn apply(&mut self, p: Pending, out: &mut Vec<Alert>) {
+        let rules = Arc::clone(&self.rules);
+        let Some(rule) = rules.rules.get(p.rule) else {
+            return;
+        };
+        for f in &p.feeds {
+            self.feed(
+                &rules,
+                f.corr,
+                f.input,
+                &f.group,
+                f.value.clone(),
+                f.num,
+                p.ts,
+                &p.event_id,
+                out,
+            );
+        }
+        if !rule.alerting {
+            return;
+        }
+        let suppress_ms = (rule
+            .meta
+            .extension
+            .suppress_secs
+            .unwrap_or(self.config.default_suppress_secs) as i64)
+            .saturating_mul(1000);
+        let key = group_key(&p.group);
+        let max_ids = self.config.max_event_ids;
+        let existing = self
+            .detections
+            .get(p.rule)
+            .and_then(|m| m.get(&key))
+            .cloned();
+        if let Some(open) = existing {
+            // Late matches before the start join too (best effort; the id stays).
+            if p.ts <= add_ms(open.start, suppress_ms) {
+                if let Some(a) = self
+                    .detections
+                    .get_mut(p.rule)
+                    .and_then(|m| m.get_mut(&key))
+                {
+                    a.count += 1;
+                    a.last = a.last.max(p.ts);
+                    push_bounded(&mut a.event_ids, p.event_id.clone(), max_ids);
+                }
+                return;
+            }
+            // Outside the window: the old alert is final, a new one starts.
+            self.expiry
+                .remove(&(add_ms(open.start, suppress_ms), 0, p.rule, key.clone()));
+            self.close(
+                (add_ms(open.start, suppress_ms), 0, p.rule, key.clone()),
+                out,
+            );
+        }
+        self.make_room(0, p.rule, out);
+        let open = OpenAlert {
+            start: p.ts,
+            last: p.ts,
+            count: 1,
+            event_ids: vec![p.event_id.clone()],
+            group: p.group.clone(),
+            explanation: p.explanation.clone(),
+        };
+        let alert = self.detection_alert(p.rule, &open, AlertStatus::Open);
+        if let Some(m) = self.detections.get_mut(p.rule) {
+            m.insert(key.clone(), open);
+        }
+        self.expiry
+            .insert((add_ms(p.ts, suppress_ms), 0, p.rule, key));
+        if let Some(a) = alert {
+            self.emit(a, out);
+        }
+    }
+
+    /// Keeps a rule under its group cap by closing its longest idle group.
+    fn make_room(&mut self, kind: u8, idx: usize, out: &mut Vec<Alert>) {
+        let len = if kind == 0 {
+            self.detections.get(idx).map_or(0, BTreeMap::len)
+        } else {
+            self.correlations.get(idx).map_or(0, BTreeMap::len)
+        };
+        if len < self.config.max_groups_per_rule.max(1) {
+            return;
+        }
+        let victim = self
+            .expiry
+            .iter()
+            .find(|k| k.1 == kind && k.2 == idx)
+            .cloned();
+        if let Some(k) = victim {
+            self.expiry.remove(&k);
+            self.stats.evicted_groups += 1;
+            self.close(k, out);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn feed(
+        &mut self,
+        rules: &RuleSet,
+        ci: usize,
+        input: usize,
+        group_vals: &[String],
+        value: Option<String>,
+        num: Option<f64>,
+        ts: Timestamp,
+        event_id: &str,
+        out: &mut Vec<Alert>,
+    ) {
+        let Some(c) = rules.correlations.get(ci) else {
+            return;
+        };
+        let key = group_vals.join("\u{1f}");
+        // A group whose window ended before this match is final (happens to late matches).
+        let ended = self
+            .correlations
+            .get(ci)
+            .and_then(|m| m.get(&key))
+            .and_then(|g| g.expiry(c.timespan_ms))
+            .filter(|t| *t < ts);
+        if let Some(t) = ended {
+            self.expiry.remove(&(t, 1, ci, key.clone()));
+            self.close((t, 1, ci, key.clone()), out);
+        }
+        let exists = self
+            .correlations
+            .get(ci)
+            .is_some_and(|m| m.contains_key(&key));
+        if !exists {
+            self.make_room(1, ci, out);
+        }
+        let Some(states) = self.correlations.get_mut(ci) else {
+            return;
+        };
+        let g = states.entry(key.clone()).or_insert_with(|| GroupState {
+            group: c
+                .group_by
+                .iter()
+                .cloned()
+                .zip(group_vals.iter().cloned())
+                .collect(),
+            ..Default::default()
+        });
+        let old_expiry = g.expiry(c.timespan_ms);
+        self.stats.evicted_entries += g.add(
+            Entry {
+                ts,
+                input,
+                event_id: event_id.to_owned(),
+                value,
+                num,
+            },
+            c.timespan_ms,
+            self.config.max_entries_per_group,
+        ) as u64;
+        let (measure, holds) = correlation::evaluate(c, g);
+        let max_ids = self.config.max_event_ids;
+        let mut opened = None;
+        if holds {
+            match &mut g.episode {
+                Some(ep) => {
+                    ep.count += 1;
+                    ep.last = ep.last.max(ts);
+                    ep.last_measure = measure;
+                    push_bounded(&mut ep.event_ids, event_id.to_owned(), max_ids);
+                }
+                None => {
+                    let start = g.entries.front().map_or(ts, |e| e.ts);
+                    let mut ids = Vec::new();
+                    for e in &g.entries {
+                        push_bounded(&mut ids, e.event_id.clone(), max_ids);
+                    }
+                    g.episode = Some(Episode {
+                        start,
+                        last: ts,
+                        count: g.entries.len() as u64,
+                        event_ids: ids,
+                        measure,
+                        last_measure: measure,
+                    });
+                    opened = Some(g.group.clone());
+                }
+            }
+        } else if let Some(ep) = &mut g.episode
+            && ts >= ep.start
+        {
+            // The window moves on without meeting the condition: still part of the episode's story.
+            ep.count += 1;
+        }
+        let new_expiry = g.expiry(c.timespan_ms);
+        if old_expiry != new_expiry {
+            if let Some(t) = old_expiry {
+                self.expiry.remove(&(t, 1, ci, key.clone()));
+            }
+            if let Some(t) = new_expiry {
+                self.expiry.insert((t, 1, ci, key.clone()));
+            }
+        }
+        if let Some(group) = opened {
+            let alert_id = {
+                let g = self.correlations.get(ci).and_then(|m| m.get(&key));
+                g.and_then(|g| g.episode.as_ref())
+                    .map(|ep| alert::alert_id(c.meta.key(), &group, ep.start))
+                    .unwrap_or_default()
+            };
+            if c.alerting
+                && let Some(a) = self.correlation_alert(ci, &key, AlertStatus::Open)
+            {
+                self.emit(a, out);
+            }
+            // Chained correlations see the opening of this one as an event.
+            for &(parent, k) in &c.consumers {
+                let Some(pc) = rules.correlations.get(parent) else {
+                    continue;
+                };
+                let vals: Vec<String> = pc
+                    .group_fields
+                    .get(k)
+                    .map(|fields| {
+                        fields
+                            .iter()
+                            .map(|f| group.get(f).cloned().unwrap_or_default())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let pval = if pc.value_fields.is_empty() {
+                    None
+                } else {
+                    let v: Option<Vec<String>> = pc
+                        .value_fields
+                        .iter()
+                        .map(|f| group.get(f).cloned())
+                        .collect();
+                    v.map(|v| v.join("\u{1f}"))
+                };
+                let pnum = pc
+                    .value_fields
+                    .first()
+                    .and_then(|f| group.get(f))
+                    .and_then(|v| v.parse().ok());
+                self.feed(rules, parent, k, &vals, pval, pnum, ts, &alert_id, out);
+            }
+        }
+    }
+
+    /// Closes a detection alert or a correlation group whose window ended.
+    fn close(&mut self, k: ExpiryKey, out: &mut Vec<Alert>) {
+        let (_, kind, idx, key) = k;
+        if kind == 0 {
+            let Some(open) = self.detections.get_mut(idx).and_then(|m| m.remove(&key)) else {
+                return;
+            };
+            if let Some(a) = self.detection_alert(idx, &open, AlertStatus::Closed) {
+                self.emit(a, out);
+            }
+        } else {
+            let alert = self.correlation_alert(idx, &key, AlertStatus::Closed);
+            if let Some(m) = self.correlations.get_mut(idx) {
+                m.remove(&key);
+            }
+            let alerting = self.rules.correlations.get(idx).is_some_and(|c| c.alerting);
+            if alerting && let Some(a) = alert {
+                self.emit(a, out);
+            }
+        }
+    }
+
+    fn detection_alert(&self, rule: usize, open: &OpenAlert, status: AlertStatus) -> Option<Alert> {
+        let r = self.rules.rules.get(rule)?;
+        let mut explanation = open.explanation.clone();
+        if open.count > 1 {
+            explanation.push_str(&format!(
+                " (first match; {} matches in the suppression window)",
+                open.count
+            ));
+        }
+        Some(Alert {
+            id: alert::alert_id(r.meta.key(), &open.group, open.start),
+            rule_id: r.meta.key().to_owned(),
+            rule_name: r.meta.title.clone(),
+            level: r.meta.level.unwrap_or_default(),
+            rule_type: "detection".into(),
+            first_seen: open.start,
+            last_seen: open.last,
+            count: open.count,
+            group: open.group.clone(),
+            event_ids: open.event_ids.clone(),
+            summary: alert::summary(
+                &r.meta.title,
+                &open.group,
+                open.count,
+                open.start,
+                open.last,
+            ),
+            explanation,
+            status,
+            tags: r.meta.tags.clone(),
+        })
+    }
+
+    fn correlation_alert(&self, ci: usize, key: &str, status: AlertStatus) -> Option<Alert> {
+        let c = self.rules.correlations.get(ci)?;
+        let g = self.correlations.get(ci)?.get(key)?;
+        let ep = g.episode.as_ref()?;
+        Some(Alert {
+            id: alert::alert_id(c.meta.key(), &g.group, ep.start),
+            rule_id: c.meta.key().to_owned(),
+            rule_name: c.meta.title.clone(),
+            level: c.meta.level.unwrap_or(Level::Medium),
+            rule_type: c.kind.as_str().into(),
+            first_seen: ep.start,
+            last_seen: ep.last,
+            count: ep.count,
+            group: g.group.clone(),
+            event_ids: ep.event_ids.clone(),
+            summary: alert::summary(&c.meta.title, &g.group, ep.count, ep.start, ep.last),
+            explanation: explain_correlation(c, ep),
+            status,
+            tags: c.meta.tags.clone(),
+        })
+    }
+
+    /// The engine's state, to persist across a restart.
+    pub fn snapshot(&self) -> EngineState {
+        let rk = |i: usize| {
+            self.rules
+                .rules
+                .get(i)
+                .map(|r| r.meta.key().to_owned())
+                .unwrap_or_default()
+        };
+        let ck = |i: usize| {
+            self.rules
+                .correlations
+                .get(i)
+                .map(|c| c.meta.key().to_owned())
+                .unwrap_or_default()
+        };
+        EngineState {
+            max_seen: self.max_seen,
+            watermark: self.watermark,
+            stats: self.stats.clone(),
+            pending: self
+                .pending
+                .values()
+                .map(|p| {
+                    (
+                        rk(p.rule),
+                        p.clone(),
+                        p.feeds.iter().map(|f| (ck(f.corr), f.clone())).collect(),
+                    )
+                })
+                .collect(),
+            detections: self
+                .detections
+                .iter()
+                .enumerate()
+                .flat_map(|(i, m)| m.iter().map(move |(k, a)| (i, k, a)))
+                .map(|(i, k, a)| (rk(i), k.clone(), a.clone()))
+                .collect(),
+            correlations: self
+                .correlations
+                .iter()
+                .enumerate()
+                .flat_map(|(i, m)| m.iter().map(move |(k, g)| (i, k, g)))
+                .map(|(i, k, g)| (ck(i), k.clone(), g.clone()))
+                .collect(),
+        }
+    }
+
+    /// An engine continuing from a snapshot. State of rules that are no longer
+    /// in `rules` is dropped.
+    pub fn restore(rules: Arc<RuleSet>, config: EngineConfig, state: EngineState) -> Engine {
+        let mut e = Engine::new(Arc::clone(&rules), config);
+        let rule_at = |key: &str| rules.rules.iter().position(|r| r.meta.key() == key);
+        let corr_at = |key: &str| rules.correlations.iter().position(|c| c.meta.key() == key);
+        e.max_seen = state.max_seen;
+        e.watermark = state.watermark;
+        e.stats = state.stats;
+        for (rkey, mut p, feeds) in state.pending {
+            let Some(r) = rule_at(&rkey) else { continue };
+            p.rule = r;
+            p.feeds = feeds
+                .into_iter()
+                .filter_map(|(ckey, mut f)| {
+                    f.corr = corr_at(&ckey)?;
+                    Some(f)
+                })
+                .collect();
+            e.pending.insert((p.ts, p.event_id.clone(), p.rule), p);
+        }
+        for (rkey, gkey, open) in state.detections {
+            let Some(r) = rule_at(&rkey) else { continue };
+            let suppress = rules.rules[r]
+                .meta
+                .extension
+                .suppress_secs
+                .unwrap_or(e.config.default_suppress_secs) as i64;
+            e.expiry.insert((
+                add_ms(open.start, suppress.saturating_mul(1000)),
+                0,
+                r,
+                gkey.clone(),
+            ));
+            if let Some(m) = e.detections.get_mut(r) {
+                m.insert(gkey, open);
+            }
+        }
+        for (ckey, gkey, g) in state.correlations {
+            let Some(c) = corr_at(&ckey) else { continue };
+            if let Some(t) = g.expiry(rules.correlations[c].timespan_ms) {
+                e.expiry.insert((t, 1, c, gkey.clone()));
+            }
+            if let Some(m) = e.correlations.get_mut(c) {
+                m.insert(gkey, g);
+            }
+        }
+        e
+    }
+}
+
+fn explain_correlation(c: &CompiledCorrelation, ep: &Episode) -> String {
+    let span = alert::duration_text(c.timespan_ms / 1000);
+    let what = match c.kind {
+        crate::rule::CorrelationType::EventCount => "matching events".to_owned(),
+        crate::rule::CorrelationType::ValueCount => {
+            format!("distinct values of {}", c.value_fields.join(", "))
+        }
+        crate::rule::CorrelationType::Temporal => "of the referenced rules seen".to_owned(),
+        crate::rule::CorrelationType::TemporalOrdered => {
+            "of the referenced rules seen in order".to_owned()
+        }
+        k => format!(
+            "{} of {}",
+            k.as_str().trim_start_matches("value_"),
+            c.value_fields.join(", ")
+        ),
+    };
+    let cond = if c.expr.is_some() {
+        "condition expression held".to_owned()
+    } else {
+        c.predicates
+            .iter()
+            .map(|(op, x)| format!("{} {x}", op.symbol()))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let inputs: Vec<String> = c
+        .inputs
+        .iter()
+        .zip(&c.input_names)
+        .map(|(i, n)| match i {
+            Input::Rule(_) => n.clone(),
+            Input::Correlation(_) => format!("{n} (correlation)"),
+        })
+        .collect();
+    format!(
+        "{}: {} {what} within {span} ({cond}); peak {}; rules: {}",
+        c.kind.as_str(),
+        fmt_num(ep.measure),
+        fmt_num(ep.last_measure.max(ep.measure)),
+        inputs.join(", ")
+    )
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.3}")
+    }
+}
