@@ -247,7 +247,7 @@ impl MilvusDecoder {
             fields: &z.fields,
         };
         mainlog::fill(&mut ev, &entry, &self.role);
-        trailing(&mut ev, rest);
+        trailing_lines(&mut ev, "", rest);
         ev
     }
 
@@ -301,25 +301,38 @@ impl MilvusDecoder {
     }
 }
 
-/// Raw lines after a zap entry (a goroutine dump after a panic entry) are
-/// its stack trace; stray text on the same line is kept as a label.
+/// Text after a zap entry's last group. On the same line it is stray
+/// bytes (kept as the `trailing` label); on further lines it is what the
+/// process printed raw after the entry: a stack or goroutine dump after a
+/// warning, error or panic entry (`error.stack_trace`), otherwise plain
+/// output such as the startup banner (the `continuation` label).
 fn trailing(ev: &mut Event, rest: &str) {
-    if rest.is_empty() {
+    let (same_line, more) = match rest.split_once('\n') {
+        Some((line, more)) => (line, more),
+        None => (rest, ""),
+    };
+    trailing_lines(ev, same_line, more);
+}
+
+fn trailing_lines(ev: &mut Event, same_line: &str, more: &str) {
+    let same_line = same_line.trim();
+    if !same_line.is_empty() {
+        ev.label("trailing", same_line);
+    }
+    let more = more.trim_matches(['\n', '\r']);
+    if more.is_empty() {
         return;
     }
-    if let Some(lines) = rest
-        .strip_prefix('\n')
-        .or_else(|| rest.strip_prefix("\r\n"))
-    {
-        let lines = lines.trim_matches('\n');
-        if !lines.is_empty() && !ev.fields.contains_key(field::ERROR_STACK_TRACE) {
-            ev.set(field::ERROR_STACK_TRACE, lines);
-        }
+    let severe = matches!(
+        ev.level.as_deref(),
+        Some("warning" | "error" | "critical" | "fatal" | "emergency")
+    );
+    let stack_like = more
+        .lines()
+        .any(|l| l.starts_with('\t') || l.starts_with("goroutine "));
+    if (severe || stack_like) && !ev.fields.contains_key(field::ERROR_STACK_TRACE) {
+        ev.set(field::ERROR_STACK_TRACE, more);
     } else {
-        let (same_line, more) = rest.split_once('\n').unwrap_or((rest, ""));
-        if !same_line.trim().is_empty() {
-            ev.label("trailing", same_line.trim());
-        }
-        trailing(ev, format!("\n{more}").trim_end_matches('\n'));
+        ev.label("continuation", more);
     }
 }

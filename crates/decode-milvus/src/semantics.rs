@@ -74,6 +74,17 @@ pub fn classify(ev: &mut Event, e: &Entry<'_, '_>, s: &mut Slots) {
                 ddl_details(method, s);
             }
             ev.outcome = phase_outcome(&phase, s.error.is_some());
+        } else if let Some(info) = methods::info(method) {
+            // Data and read methods: the access log has one action per
+            // request; the proxy's own lines about them (`DescribeCollection
+            // failed to WaitToFinish`) only get their category and outcome.
+            ev.add_category(info.category);
+            ev.outcome = phase_outcome(&phase, s.error.is_some());
+            ev.add_type(if ev.outcome == Outcome::Failure {
+                "error"
+            } else {
+                "info"
+            });
         }
     }
 

@@ -227,6 +227,24 @@ fn text_operational_lines_typed_and_datasets_by_caller() {
     assert_eq!(i(&ev, "milvus.segmentID"), Some(449040163860895635));
     assert_eq!(ev.action, None);
 
+    // A read method's failure in the proxy log: category and outcome, no action.
+    let ev = one(
+        PROXY_A,
+        r#"[2026/03/09 06:08:41.415 +00:00] [WARN] [proxy/impl.go:604] ["DescribeCollection failed to WaitToFinish"] [traceID=b5fbee02869b79bb3069734917554c93] [role=proxy] [db=default] [collection=image_vectors_v3_tmp] [error="collection not found[database=default][collection=image_vectors_v3_tmp]"]"#,
+    );
+    assert_eq!(ev.action, None);
+    assert_eq!(ev.outcome.as_str(), "failure");
+    assert_eq!(
+        (ev.category.as_slice(), ev.event_type.as_slice()),
+        (&["database".to_string()][..], &["error".to_string()][..])
+    );
+    assert_eq!(s(&ev, "milvus.method"), Some("DescribeCollection"));
+    assert_eq!(s(&ev, "milvus.collection"), Some("image_vectors_v3_tmp"));
+    assert_eq!(
+        s(&ev, "error.message"),
+        Some("collection not found[database=default][collection=image_vectors_v3_tmp]")
+    );
+
     // A datacoord line in the coordinator's file belongs to datacoord.
     let ev = one(
         "/var/lib/milvus/logs/rootcoord-1.log",
@@ -828,4 +846,52 @@ fn every_prefix_of_a_line_decodes_without_panic() {
             let _ = decode(PROXY_A, &[&line[..end]]);
         }
     }
+}
+
+#[test]
+fn raw_lines_after_entries() {
+    // Plain output after an info entry (the startup banner) stays with it as a label.
+    let evs = decode(
+        "/var/log/milvus-standalone.log",
+        &[
+            r#"[2026/03/09 05:59:20.000 +00:00] [INFO] [roles/roles.go:333] ["starting running Milvus components"]"#,
+            "Welcome to use Milvus!",
+            "Version:   v2.4.15",
+        ],
+    );
+    assert_eq!(evs.len(), 1);
+    assert_eq!(evs[0].dataset, "milvus.standalone");
+    assert_eq!(
+        evs[0].labels.get("continuation").map(String::as_str),
+        Some("Welcome to use Milvus!\nVersion:   v2.4.15")
+    );
+    assert_eq!(s(&evs[0], "error.stack_trace"), None);
+    // A goroutine dump after a JSON error entry is its stack trace.
+    let evs = decode(
+        PROXY_B,
+        &[
+            r#"{"level":"ERROR","time":"2026/03/09 06:00:00.000 +00:00","caller":"proxy/impl.go:1","message":"boom"}"#,
+            "goroutine 7 [running]:",
+            "\tgithub.com/milvus-io/milvus/internal/proxy.(*Proxy).Search(...)",
+        ],
+    );
+    assert_eq!(evs.len(), 1);
+    assert!(!evs[0].has_tag(tags::PARSE_FAILURE));
+    assert!(
+        s(&evs[0], "error.stack_trace")
+            .unwrap()
+            .starts_with("goroutine 7 [running]:")
+    );
+    // A file that starts in the middle of a record: that fragment is a parse failure, the rest decodes.
+    let evs = decode(
+        PROXY_A,
+        &[
+            "\tat continuation",
+            r#"[2026/03/09 05:59:20.000 +00:00] [INFO] [roles/roles.go:333] ["m"]"#,
+        ],
+    );
+    assert_eq!(evs.len(), 2);
+    assert!(evs[0].has_tag(tags::PARSE_FAILURE));
+    assert_eq!(evs[0].dataset, "milvus.proxy");
+    assert!(!evs[1].has_tag(tags::PARSE_FAILURE));
 }
