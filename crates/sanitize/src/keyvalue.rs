@@ -63,7 +63,16 @@ pub fn scan(text: &str, a: usize, b: usize) -> Option<Hit> {
     let dashes = key.iter().take(2).take_while(|&&c| c == b'-').count();
     let name = key.get(dashes..)?;
     let (kind, form) = classify(name)?;
-    let flag = dashes > 0;
+    // A flag stands on its own: `cmd --password x`, `args=['--password', 'x']`.
+    // (After `]` it is not one: that is how `XYZ--password` reads once an
+    // earlier pass redacted `XYZ`, and the second pass must agree with the first.)
+    let flag = dashes > 0
+        && ks.checked_sub(1).and_then(|i| t.get(i)).is_none_or(|&c| {
+            matches!(
+                c,
+                b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'=' | b'(' | b'[' | b','
+            )
+        });
 
     // An opening quote right before the key must close right after it.
     let mut p = ke;
@@ -430,9 +439,9 @@ fn rejected(kind: &str, value: &str) -> bool {
         return true;
     }
     let v = value.as_bytes();
-    // `****`, `<password>`, `${DB_PASSWORD}`, `$TOKEN`, `%(pw)s`, `{{ secret }}`.
-    if v.iter()
-        .all(|&c| c == b'*' || c == b'x' || c == b'X' || c == b'.')
+    // `****`, `xxx`, `<password>`, `${DB_PASSWORD}`, `$TOKEN`, `%(pw)s`, `{{ secret }}`.
+    if v.iter().all(|&c| c == b'*')
+        || (v.len() >= 3 && v.iter().all(|&c| c == b'x' || c == b'X'))
         || (v.first() == Some(&b'<') && v.last() == Some(&b'>'))
         || v.first() == Some(&b'$')
         || v.starts_with(b"%(")

@@ -16,6 +16,10 @@ use regex::Regex;
 /// What a placeholder starts with.
 pub const PLACEHOLDER_PREFIX: &str = "[REDACTED:";
 
+/// Bound on repeated passes over one string (each pass only runs when the
+/// previous one redacted something, so this is never reached in practice).
+const MAX_PASSES: usize = 4;
+
 /// Key words the key/value scanner starts from.
 const KEY_ANCHORS: &[&str] = &[
     "pass",
@@ -212,7 +216,24 @@ impl Redactor {
     /// Replaces every secret in `s`; returns how many placeholders were
     /// inserted. `ray` labels bearer credentials `ray-token` (what Ray's
     /// clients send in `Authorization: Bearer`).
+    ///
+    /// Replacing a secret can change what its neighbours look like (a key
+    /// that ran into the secret now starts after a placeholder), so the pass
+    /// repeats until nothing more is found: one extra scan, only on strings
+    /// that held a secret, and a second `redact` is then a no-op.
     pub fn redact(&self, s: &mut String, ray: bool) -> u32 {
+        let mut total = 0u32;
+        for _ in 0..MAX_PASSES {
+            let n = self.redact_once(s, ray);
+            total = total.saturating_add(n);
+            if n == 0 {
+                break;
+            }
+        }
+        total
+    }
+
+    fn redact_once(&self, s: &mut String, ray: bool) -> u32 {
         let spans = self.find(s, ray);
         if spans.is_empty() {
             return 0;
