@@ -32,6 +32,8 @@ pub fn fill(ev: &mut Event, h: &CppLine<'_>, rest: Option<&str>) {
     let n = context::apply_trailing(ev, h.msg, false);
     let msg = h.msg.get(..n).unwrap_or(h.msg);
     ev.message = match rest {
+        // An empty header message (`autoscaler.py:408 -- `) is followed by its block.
+        Some(r) if h.msg.trim().is_empty() => r.to_owned(),
         Some(r) => format!("{}\n{}", h.msg, r),
         None => h.msg.to_owned(),
     };

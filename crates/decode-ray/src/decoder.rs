@@ -395,6 +395,8 @@ fn serve(ev: &mut Event, h: &header::ServeLine<'_>, rest: Option<&str>) {
         ev.label("request", h.extra);
     }
     ev.message = match rest {
+        // An empty header message (`autoscaler.py:408 -- `) is followed by its block.
+        Some(r) if h.msg.trim().is_empty() => r.to_owned(),
         Some(r) => format!("{}\n{}", h.msg, r),
         None => h.msg.to_owned(),
     };
@@ -651,6 +653,68 @@ mod tests {
             }
             let all = cases.join("\n");
             run(&path, &all);
+        }
+    }
+
+    /// Random splices of real line shapes and random bytes, for every file
+    /// kind: no panic, every line in exactly one event (checked by `run`).
+    #[test]
+    fn random_splices_of_real_shapes() {
+        let pieces = [
+            "[2026-11-22 12:37:07,012 I 7822 7822] (gcs_server) gcs_node_manager.cc:111: Registering new node. node_id=",
+            "2026-11-22 12:37:43,237\tINFO web_log.py:229 -- 127.0.0.1 [22/Nov/2026:12:37:43 +0000] 'POST /api/jobs/ HTTP/1.1' 401 ",
+            "{\"event_data\":{\"job_id\":\"AQAAAA==\",\"state\":\"DEAD\",\"death_cause\":{\"oom_context\":{\"error_message\":\"Selected to kill: (pid=",
+            ":job_id:",
+            ":task_name:",
+            "Running entrypoint for job ",
+            "Traceback (most recent call last):",
+            "  File \"x\"",
+            "ValueError: ",
+            "During handling of the above exception, another exception occurred:",
+            "\t",
+            " ",
+            "é",
+            "\u{1b}[0m",
+            "=",
+            "'",
+            "\"",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            ": ",
+            " -- ",
+            "ld.so: object '",
+            "Killing 1 worker(s), kill details: ",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let paths = [
+            format!("{LOGS}gcs_server.out"),
+            format!("{LOGS}dashboard.log"),
+            format!("{LOGS}worker-ab-01000000-1.out"),
+            format!("{LOGS}job-driver-x.log"),
+            format!("{LOGS}export_events/event_EXPORT_ACTOR.log"),
+            "/fuzz/input.log".to_string(),
+        ];
+        for round in 0..300 {
+            let mut text = String::new();
+            for _ in 0..(next() % 40) {
+                match next() % 4 {
+                    0 => text.push('\n'),
+                    1 => text.push(char::from_u32((next() % 0x3000) as u32).unwrap_or('?')),
+                    _ => text.push_str(pieces[(next() % pieces.len() as u64) as usize]),
+                }
+            }
+            run(&paths[round % paths.len()], &text);
         }
     }
 }

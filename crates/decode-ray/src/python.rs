@@ -20,6 +20,8 @@ pub fn fill(ev: &mut Event, h: &PyLine<'_>, rest: Option<&str>) {
         ev.set(field::LOG_ORIGIN_LINE, i64::from(l));
     }
     ev.message = match rest {
+        // An empty header message (`autoscaler.py:408 -- `) is followed by its block.
+        Some(r) if h.msg.trim().is_empty() => r.to_owned(),
         Some(r) => format!("{}\n{}", h.msg, r),
         None => h.msg.to_owned(),
     };
@@ -393,6 +395,7 @@ mod tests {
             "2026-11-22 12:37:12,924\tINFO autoscaler.py:408 -- \n======== Autoscaler status: 2026-11-22 12:37:12.924053 ========\nNode status\n---------------------------------------------------------------\nActive:\n 1 node_a18a45fcdc2fe56546c99ed6dfb8d949048d3d0ecf715a9e0027c590\nPending:\n (no pending nodes)\nRecent failures:\n (no failures)",
         );
         assert_eq!(e.kind, "state");
+        assert!(e.message.starts_with("======== Autoscaler status: "));
         assert_eq!(e.get_str("labels.autoscaler_active_nodes"), Some("1"));
         assert_eq!(e.get_str("labels.autoscaler_recent_failures"), Some("0"));
     }
