@@ -23,12 +23,30 @@ pub struct YearClock {
 impl YearClock {
     /// The year of the first record is known.
     pub fn starting(year: i16) -> Self {
-        YearClock { year, ceiling: None, last_month: None }
+        YearClock {
+            year,
+            ceiling: None,
+            last_month: None,
+        }
+    }
+
+    /// The stream was created on this date (glog file name or header): no
+    /// record is older, so a later month-day before it is in the next year.
+    pub fn created(year: i16, month: i8) -> Self {
+        YearClock {
+            year,
+            ceiling: None,
+            last_month: Some(month),
+        }
     }
 
     /// Only a time at or after the records is known (file modification, now).
     pub fn ending(year: i16, month: i8, day: i8) -> Self {
-        YearClock { year, ceiling: Some((month, day)), last_month: None }
+        YearClock {
+            year,
+            ceiling: Some((month, day)),
+            last_month: None,
+        }
     }
 
     /// A file header gave the exact date: restart from it.
@@ -40,10 +58,10 @@ impl YearClock {
 
     /// The year of a record dated `month`/`day`, advancing the clock.
     pub fn year_for(&mut self, month: i8, day: i8) -> i16 {
-        if let Some(ceiling) = self.ceiling.take() {
-            if (month, day) > ceiling {
-                self.year -= 1;
-            }
+        if let Some(ceiling) = self.ceiling.take()
+            && (month, day) > ceiling
+        {
+            self.year -= 1;
         }
         match self.last_month {
             Some(last) if last - month >= 6 => {
@@ -83,6 +101,14 @@ mod tests {
         assert_eq!(c.year_for(1, 2), 2027);
         let mut c = YearClock::ending(2026, 11, 22);
         assert_eq!(c.year_for(11, 20), 2026);
+    }
+
+    #[test]
+    fn creation_date_starts_the_clock() {
+        let mut c = YearClock::created(2026, 11);
+        assert_eq!(c.year_for(11, 30), 2026);
+        let mut c = YearClock::created(2026, 11);
+        assert_eq!(c.year_for(3, 15), 2027);
     }
 
     #[test]

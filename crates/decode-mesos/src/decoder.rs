@@ -5,7 +5,9 @@ use crate::msg::{self, Line};
 use crate::naming;
 use crate::output;
 use crate::stream::StreamState;
-use sightline_decode::{Context, DecodeOptions, Event, Record, StreamDecoder, StreamInfo, field, glog, helpers};
+use sightline_decode::{
+    Context, DecodeOptions, Event, Record, StreamDecoder, StreamInfo, field, glog, helpers,
+};
 
 pub struct MesosDecoder {
     st: StreamState,
@@ -13,7 +15,9 @@ pub struct MesosDecoder {
 
 impl MesosDecoder {
     pub fn new(stream: &StreamInfo, options: &DecodeOptions) -> Self {
-        MesosDecoder { st: StreamState::new(stream, options) }
+        MesosDecoder {
+            st: StreamState::new(stream, options),
+        }
     }
 }
 
@@ -41,9 +45,17 @@ enum Header<'a> {
 fn parse_created(s: &str) -> Option<jiff::civil::DateTime> {
     let (date, time) = s.split_once(' ')?;
     let mut d = date.split('/');
-    let (y, m, dd) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
+    let (y, m, dd) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
     let mut t = time.split(':');
-    let (h, mi, se) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let (h, mi, se) = (
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+    );
     jiff::civil::DateTime::new(y, m, dd, h, mi, se, 0).ok()
 }
 
@@ -55,7 +67,12 @@ impl StreamDecoder for MesosDecoder {
     }
 
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
-        let first = record.first_line();
+        // Most records are one line: skip the scan for a line break.
+        let first = if record.lines > 1 {
+            record.first_line()
+        } else {
+            record.text
+        };
         if let Some(g) = glog::parse(first) {
             return self.decode_glog(&g, record, ctx);
         }
@@ -95,7 +112,9 @@ impl StreamDecoder for MesosDecoder {
             ev.label("link_target", target);
             return ev;
         }
-        ev.mark_parse_failure("not a glog line (expected `Lmmdd hh:mm:ss.uuuuuu thread file:line] msg`)");
+        ev.mark_parse_failure(
+            "not a glog line (expected `Lmmdd hh:mm:ss.uuuuuu thread file:line] msg`)",
+        );
         ev
     }
 }
@@ -111,10 +130,10 @@ impl MesosDecoder {
     /// The event with the fields every line of this stream shares.
     fn start(&self, record: &Record<'_>, ctx: &Context<'_>, role: crate::stream::Role) -> Event {
         let mut ev = ctx.new_event(record, "mesos", role.dataset());
-        if ctx.stream.host.is_none() {
-            if let Some(h) = &self.st.host {
-                ev.set(field::HOST_NAME, h.as_str());
-            }
+        if ctx.stream.host.is_none()
+            && let Some(h) = &self.st.host
+        {
+            ev.set(field::HOST_NAME, h.as_str());
         }
         match &self.st.program {
             Some(p) => ev.set(field::SERVICE_NAME, p.as_str()),
@@ -138,7 +157,12 @@ impl MesosDecoder {
         ev
     }
 
-    fn decode_glog(&mut self, g: &glog::GlogLine<'_>, record: &Record<'_>, ctx: &Context<'_>) -> Event {
+    fn decode_glog(
+        &mut self,
+        g: &glog::GlogLine<'_>,
+        record: &Record<'_>,
+        ctx: &Context<'_>,
+    ) -> Event {
         let role = self.st.role_for(g.file);
         let mut ev = self.start(record, ctx, role);
         if self.st.sandbox.is_some() || self.st.program.is_none() {
@@ -172,11 +196,16 @@ impl MesosDecoder {
             }
         }
         // Continuation lines (a multi-line LOG) stay part of the message.
-        let message = match record.rest() {
+        let message = match (record.lines > 1).then(|| record.rest()).flatten() {
             Some(rest) => format!("{}\n{}", g.message, rest),
             None => g.message.to_owned(),
         };
-        let line = Line { msg: g.message, full: &message, file: g.file, level: g.level };
+        let line = Line {
+            msg: g.message,
+            full: &message,
+            file: g.file,
+            level: g.level,
+        };
         msg::classify(&line, &mut ev, &mut self.st);
         ev.message = message;
         ev

@@ -47,13 +47,17 @@ fn path_score(path: &Path) -> u8 {
 }
 
 fn content_score(sample: &[&str]) -> u8 {
-    let (mut glog_plain, mut glog_year, mut mesos, mut headers, mut stubs, mut other) = (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
+    let (mut glog_plain, mut glog_year, mut mesos, mut headers, mut stubs, mut other) =
+        (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
     for line in sample {
         let line = line.trim_end();
         if line.trim().is_empty() {
             continue;
         }
-        if line.starts_with("Log file created at: ") || line.starts_with("Running on machine: ") || line.starts_with("Log line format: ") {
+        if line.starts_with("Log file created at: ")
+            || line.starts_with("Running on machine: ")
+            || line.starts_with("Log line format: ")
+        {
             headers += 1;
         } else if let Some(g) = glog::parse(line) {
             if g.year.is_some() {
@@ -64,7 +68,9 @@ fn content_score(sample: &[&str]) -> u8 {
             if MESOS_SOURCES.contains(&g.file) {
                 mesos += 1;
             }
-        } else if naming::parse_glog_name(line.trim()).is_some_and(|g| naming::is_mesos_program(g.program)) {
+        } else if naming::parse_glog_name(line.trim())
+            .is_some_and(|g| naming::is_mesos_program(g.program))
+        {
             stubs += 1;
         } else {
             other += 1;
@@ -91,10 +97,35 @@ mod tests {
 
     #[test]
     fn by_path() {
-        assert_eq!(score(Some(Path::new("/var/log/mesos/mesos-master.m1.root.log.INFO.20261120-060000.13567")), &[]), 95);
-        assert_eq!(score(Some(Path::new("/var/log/mesos/mesos-agent.INFO")), &[]), 90);
-        assert_eq!(score(Some(Path::new("/var/lib/mesos/slaves/A-S1/frameworks/F-0000/executors/e/runs/c/stdout")), &["hello"]), 90);
-        assert_eq!(score(Some(Path::new("/var/log/syslog")), &["Nov 20 06:00:00 host sshd[1]: hi"]), 0);
+        assert_eq!(
+            score(
+                Some(Path::new(
+                    "/var/log/mesos/mesos-master.m1.root.log.INFO.20261120-060000.13567"
+                )),
+                &[]
+            ),
+            95
+        );
+        assert_eq!(
+            score(Some(Path::new("/var/log/mesos/mesos-agent.INFO")), &[]),
+            90
+        );
+        assert_eq!(
+            score(
+                Some(Path::new(
+                    "/var/lib/mesos/slaves/A-S1/frameworks/F-0000/executors/e/runs/c/stdout"
+                )),
+                &["hello"]
+            ),
+            90
+        );
+        assert_eq!(
+            score(
+                Some(Path::new("/var/log/syslog")),
+                &["Nov 20 06:00:00 host sshd[1]: hi"]
+            ),
+            0
+        );
     }
 
     #[test]
@@ -107,9 +138,24 @@ mod tests {
             "I1120 06:00:00.800893 13603 master.cpp:450] Master c85990d2-e844-4762-939a-e232588efbce (mesos-m1) started on 10.20.0.11:5050",
         ];
         assert_eq!(score(None, &master), 90);
-        assert_eq!(score(None, &["I1120 06:00:00.757433 13567 other.cc:1] x"]), 40);
-        assert_eq!(score(None, &["I20261122 13:09:57.616384 26935 server.cpp:82] [SERVER] Start"]), 10);
-        assert_eq!(score(None, &["mesos-master.mesos-m1.root.log.INFO.20261120-083621.6322"]), 70);
+        assert_eq!(
+            score(None, &["I1120 06:00:00.757433 13567 other.cc:1] x"]),
+            40
+        );
+        assert_eq!(
+            score(
+                None,
+                &["I20261122 13:09:57.616384 26935 server.cpp:82] [SERVER] Start"]
+            ),
+            10
+        );
+        assert_eq!(
+            score(
+                None,
+                &["mesos-master.mesos-m1.root.log.INFO.20261120-083621.6322"]
+            ),
+            70
+        );
         assert_eq!(score(None, &["{\"a\":1}", "plain text"]), 0);
         assert_eq!(score(None, &[]), 0);
     }

@@ -14,7 +14,6 @@ mod resources;
 mod stream;
 mod text;
 
-
 use sightline_decode::{DecodeOptions, Source, StreamDecoder, StreamInfo};
 use std::path::{Path, PathBuf};
 

@@ -42,7 +42,10 @@ pub struct GlogFileName<'a> {
 impl GlogFileName<'_> {
     /// Whether both files were written by the same process run.
     pub fn same_process(&self, other: &GlogFileName<'_>) -> bool {
-        self.program == other.program && self.host == other.host && self.user == other.user && self.pid == other.pid
+        self.program == other.program
+            && self.host == other.host
+            && self.user == other.user
+            && self.pid == other.pid
     }
 }
 
@@ -58,7 +61,10 @@ pub fn parse_glog_name(name: &str) -> Option<GlogFileName<'_>> {
         return None;
     }
     let (date, time) = stamp.split_once('-')?;
-    if date.len() != 8 || time.len() != 6 || !date.bytes().chain(time.bytes()).all(|b| b.is_ascii_digit()) {
+    if date.len() != 8
+        || time.len() != 6
+        || !date.bytes().chain(time.bytes()).all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let year = date.get(0..4)?.parse().ok()?;
@@ -69,7 +75,16 @@ pub fn parse_glog_name(name: &str) -> Option<GlogFileName<'_>> {
     if program.is_empty() || host.is_empty() || user.is_empty() {
         return None;
     }
-    Some(GlogFileName { program, host, user, severity, year, month, day, pid })
+    Some(GlogFileName {
+        program,
+        host,
+        user,
+        severity,
+        year,
+        month,
+        day,
+        pid,
+    })
 }
 
 /// `<program>.<SEVERITY>`: the link glog keeps to the newest file of a severity.
@@ -90,7 +105,9 @@ pub fn program_role(program: &str) -> Option<crate::stream::Role> {
     match program {
         "mesos-master" => Some(Role::Master),
         "mesos-agent" | "mesos-slave" => Some(Role::Agent),
-        "mesos-executor" | "mesos-fetcher" | "mesos-docker-executor" | "mesos-default-executor" => Some(Role::Task),
+        "mesos-executor" | "mesos-fetcher" | "mesos-docker-executor" | "mesos-default-executor" => {
+            Some(Role::Task)
+        }
         _ => None,
     }
 }
@@ -113,7 +130,10 @@ pub struct SandboxPath {
 /// Recognizes a sandbox output file (`stdout`, `stderr`, or a rotated
 /// `stdout.1` of the logrotate container logger).
 pub fn parse_sandbox_path(path: &Path) -> Option<SandboxPath> {
-    let comps: Vec<&str> = path.components().filter_map(|c| c.as_os_str().to_str()).collect();
+    let comps: Vec<&str> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
     let file = *comps.last()?;
     let stream = match file.split_once('.') {
         None => file,
@@ -197,16 +217,26 @@ pub fn stub_target(path: &Path) -> Option<String> {
 /// - a plain copy of the newest file under the link's name (`cp -L`) when the
 ///   original is present with the same size and content.
 pub fn redundant(path: &Path, all: &[std::path::PathBuf]) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
     let dir = path.parent();
-    let siblings = || all.iter().filter(move |p| p.as_path() != path && p.parent() == dir);
+    let siblings = || {
+        all.iter()
+            .filter(move |p| p.as_path() != path && p.parent() == dir)
+    };
     if let Some(g) = parse_glog_name(name) {
         return g.severity > Severity::Info && covered_by_sibling(&g, siblings(), true);
     }
-    let Some((program, _)) = parse_link_name(name) else { return false };
-    if !is_mesos_program(program) && std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink()) {
+    let Some((program, _)) = parse_link_name(name) else {
+        return false;
+    };
+    if !is_mesos_program(program)
+        && std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink())
+    {
         // A regular file under a link name of another program: not ours to judge.
-        return stub_target(path).is_some_and(|t| siblings().any(|p| file_name(p) == Some(t.as_str())));
+        return stub_target(path)
+            .is_some_and(|t| siblings().any(|p| file_name(p) == Some(t.as_str())));
     }
     if let Some(target) = link_target(path) {
         if siblings().any(|p| file_name(p) == Some(target.as_str())) {
@@ -225,7 +255,11 @@ fn file_name(p: &Path) -> Option<&str> {
 
 /// Whether a sibling file of the same process holds the lines of `g`:
 /// strictly lower severity (when `strict`), or lower-or-equal.
-fn covered_by_sibling<'a>(g: &GlogFileName<'_>, mut siblings: impl Iterator<Item = &'a std::path::PathBuf>, strict: bool) -> bool {
+fn covered_by_sibling<'a>(
+    g: &GlogFileName<'_>,
+    mut siblings: impl Iterator<Item = &'a std::path::PathBuf>,
+    strict: bool,
+) -> bool {
     siblings.any(|p| {
         let own;
         let other_name = match file_name(p) {
@@ -241,14 +275,21 @@ fn covered_by_sibling<'a>(g: &GlogFileName<'_>, mut siblings: impl Iterator<Item
             _ => return false,
         };
         parse_glog_name(other_name).is_some_and(|o| {
-            o.same_process(g) && if strict { o.severity < g.severity } else { o.severity <= g.severity }
+            o.same_process(g)
+                && if strict {
+                    o.severity < g.severity
+                } else {
+                    o.severity <= g.severity
+                }
         })
     })
 }
 
 /// Same length and same bytes (compared in full only when lengths agree).
 fn same_content(a: &Path, b: &Path) -> bool {
-    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else { return false };
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
     if ma.len() != mb.len() || !ma.is_file() || !mb.is_file() {
         return false;
     }
@@ -265,36 +306,81 @@ mod tests {
 
     #[test]
     fn glog_names() {
-        let g = parse_glog_name("mesos-master.mesos-m1.root.log.INFO.20261120-060000.13567").unwrap();
-        assert_eq!((g.program, g.host, g.user, g.severity, g.pid), ("mesos-master", "mesos-m1", "root", Severity::Info, 13567));
+        let g =
+            parse_glog_name("mesos-master.mesos-m1.root.log.INFO.20261120-060000.13567").unwrap();
+        assert_eq!(
+            (g.program, g.host, g.user, g.severity, g.pid),
+            ("mesos-master", "mesos-m1", "root", Severity::Info, 13567)
+        );
         assert_eq!((g.year, g.month, g.day), (2026, 11, 20));
-        let g = parse_glog_name("mesos-agent.node1.dc.example.com.root.log.WARNING.20261231-235959.7").unwrap();
-        assert_eq!((g.host, g.user, g.severity), ("node1.dc.example.com", "root", Severity::Warning));
-        for bad in ["mesos-master.INFO", "x.log.INFO.2026-1.1", "a.b.log.INFO.20261120-060000.1", "m.h.u.log.DEBUG.20261120-060000.1", "m.h.u.log.INFO.20261120-060000.x"] {
+        let g =
+            parse_glog_name("mesos-agent.node1.dc.example.com.root.log.WARNING.20261231-235959.7")
+                .unwrap();
+        assert_eq!(
+            (g.host, g.user, g.severity),
+            ("node1.dc.example.com", "root", Severity::Warning)
+        );
+        for bad in [
+            "mesos-master.INFO",
+            "x.log.INFO.2026-1.1",
+            "a.b.log.INFO.20261120-060000.1",
+            "m.h.u.log.DEBUG.20261120-060000.1",
+            "m.h.u.log.INFO.20261120-060000.x",
+        ] {
             assert!(parse_glog_name(bad).is_none(), "{bad}");
         }
-        assert_eq!(parse_link_name("mesos-master.WARNING"), Some(("mesos-master", Severity::Warning)));
+        assert_eq!(
+            parse_link_name("mesos-master.WARNING"),
+            Some(("mesos-master", Severity::Warning))
+        );
         assert_eq!(parse_link_name("syslog.1"), None);
     }
 
     #[test]
     fn sandbox_paths() {
-        let p = Path::new("/var/lib/mesos/slaves/c85990d2-e844-4762-939a-e232588efbce-S1/frameworks/c85990d2-e844-4762-939a-e232588efbce-0000/executors/kworker-sync.1dea343d-62bd-4dbd-a0f4-6220f1828119/runs/3a5db4ca-64be-494c-b6c2-d072e9613994/stdout");
+        let p = Path::new(
+            "/var/lib/mesos/slaves/c85990d2-e844-4762-939a-e232588efbce-S1/frameworks/c85990d2-e844-4762-939a-e232588efbce-0000/executors/kworker-sync.1dea343d-62bd-4dbd-a0f4-6220f1828119/runs/3a5db4ca-64be-494c-b6c2-d072e9613994/stdout",
+        );
         let s = parse_sandbox_path(p).unwrap();
         assert_eq!(s.agent_id, "c85990d2-e844-4762-939a-e232588efbce-S1");
         assert_eq!(s.framework_id, "c85990d2-e844-4762-939a-e232588efbce-0000");
-        assert_eq!(s.executor_id, "kworker-sync.1dea343d-62bd-4dbd-a0f4-6220f1828119");
-        assert_eq!(s.container_id.as_deref(), Some("3a5db4ca-64be-494c-b6c2-d072e9613994"));
+        assert_eq!(
+            s.executor_id,
+            "kworker-sync.1dea343d-62bd-4dbd-a0f4-6220f1828119"
+        );
+        assert_eq!(
+            s.container_id.as_deref(),
+            Some("3a5db4ca-64be-494c-b6c2-d072e9613994")
+        );
         assert_eq!(s.stream, "stdout");
-        let s = parse_sandbox_path(Path::new("/w/slaves/A-S1/frameworks/F-0001/executors/e/runs/latest/tasks/t1/stderr.2")).unwrap();
-        assert_eq!((s.container_id, s.task_id.as_deref(), s.stream), (None, Some("t1"), "stderr"));
-        assert!(parse_sandbox_path(Path::new("/w/slaves/A/frameworks/F/executors/e/runs/c/stdout.logrotate.conf")).is_none());
+        let s = parse_sandbox_path(Path::new(
+            "/w/slaves/A-S1/frameworks/F-0001/executors/e/runs/latest/tasks/t1/stderr.2",
+        ))
+        .unwrap();
+        assert_eq!(
+            (s.container_id, s.task_id.as_deref(), s.stream),
+            (None, Some("t1"), "stderr")
+        );
+        assert!(
+            parse_sandbox_path(Path::new(
+                "/w/slaves/A/frameworks/F/executors/e/runs/c/stdout.logrotate.conf"
+            ))
+            .is_none()
+        );
         assert!(parse_sandbox_path(Path::new("/tmp/stdout")).is_none());
-        assert!(parse_sandbox_path(Path::new("/w/slaves/A/frameworks/F/executors/e/runs/c/other/stdout")).is_none());
+        assert!(
+            parse_sandbox_path(Path::new(
+                "/w/slaves/A/frameworks/F/executors/e/runs/c/other/stdout"
+            ))
+            .is_none()
+        );
     }
 
     fn tmpdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("sightline-mesos-naming-{tag}-{}", std::process::id()));
+        let d = std::env::temp_dir().join(format!(
+            "sightline-mesos-naming-{tag}-{}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
@@ -314,7 +400,10 @@ mod tests {
         assert!(!redundant(&info, &all));
         assert!(redundant(&warn, &all));
         assert!(redundant(&err, &all));
-        assert!(!redundant(&other_run, &all), "another run's only WARNING copy");
+        assert!(
+            !redundant(&other_run, &all),
+            "another run's only WARNING copy"
+        );
         // Without the INFO file the WARNING file is the only copy; ERROR is still covered by WARNING.
         let some = vec![warn.clone(), err.clone()];
         assert!(!redundant(&warn, &some));
@@ -332,10 +421,17 @@ mod tests {
         let stub = d.join("mesos-agent.INFO");
         std::fs::write(&stub, "mesos-agent.a1.root.log.INFO.20261120-060000.10").unwrap();
         let wlink = d.join("mesos-agent.WARNING");
-        std::os::unix::fs::symlink("mesos-agent.a1.root.log.WARNING.20261120-070000.10", &wlink).unwrap();
+        std::os::unix::fs::symlink("mesos-agent.a1.root.log.WARNING.20261120-070000.10", &wlink)
+            .unwrap();
         let copy = d.join("mesos-agent.ERROR");
         std::fs::write(&copy, "W1120 07:00:00.000000 1 slave.cpp:1] x\n").unwrap();
-        let all = vec![info.clone(), warn.clone(), stub.clone(), wlink.clone(), copy.clone()];
+        let all = vec![
+            info.clone(),
+            warn.clone(),
+            stub.clone(),
+            wlink.clone(),
+            copy.clone(),
+        ];
         assert!(redundant(&stub, &all));
         assert!(redundant(&wlink, &all));
         assert!(redundant(&copy, &all), "byte copy of the WARNING file");

@@ -22,7 +22,12 @@ pub fn decode(line: &str, ev: &mut Event, ctx: &Context<'_>, st: &mut StreamStat
     let text = line.trim();
     if is_executor_line(text) {
         // Same wording as the glog lines of newer executors.
-        let l = Line { msg: text, full: text, file: "", level: 'I' };
+        let l = Line {
+            msg: text,
+            full: text,
+            file: "",
+            level: 'I',
+        };
         msg::classify(&l, ev, st);
         if ev.action.is_some() {
             return;
@@ -65,7 +70,10 @@ fn is_executor_line(s: &str) -> bool {
 /// - `+ <command>` (a shell's `set -x` trace);
 /// - `.../mesos-containerizer launch --command="{...,"value":"<command>"}" ...`.
 fn shell_command(s: &str) -> Option<String> {
-    if let Some(rest) = s.strip_prefix("sh -c '").or_else(|| s.strip_prefix("/bin/sh -c '")) {
+    if let Some(rest) = s
+        .strip_prefix("sh -c '")
+        .or_else(|| s.strip_prefix("/bin/sh -c '"))
+    {
         let cmd = rest.strip_suffix('\'').unwrap_or(rest);
         return (!cmd.is_empty()).then(|| cmd.to_owned());
     }
@@ -85,7 +93,9 @@ pub fn command_of(s: &str) -> String {
         let v = &s[i + "--command=".len()..];
         let v = v.strip_prefix('"').unwrap_or(v);
         // The JSON ends at the last `}` of the flag value.
-        let end = crate::text::find(v, "}\" --").map(|e| e + 1).or_else(|| v.rfind('}').map(|e| e + 1));
+        let end = crate::text::find(v, "}\" --")
+            .map(|e| e + 1)
+            .or_else(|| v.rfind('}').map(|e| e + 1));
         if let Some(cmd) = end.and_then(|e| v.get(..e)).and_then(command_from_json) {
             return cmd;
         }
@@ -152,21 +162,36 @@ mod tests {
 
     #[test]
     fn commands() {
-        assert_eq!(shell_command("sh -c '/bin/echo hello'").as_deref(), Some("/bin/echo hello"));
-        assert_eq!(shell_command("+ curl -s http://x/y.sh").as_deref(), Some("curl -s http://x/y.sh"));
+        assert_eq!(
+            shell_command("sh -c '/bin/echo hello'").as_deref(),
+            Some("/bin/echo hello")
+        );
+        assert_eq!(
+            shell_command("+ curl -s http://x/y.sh").as_deref(),
+            Some("curl -s http://x/y.sh")
+        );
         assert_eq!(shell_command("hello").as_deref(), None);
         let l = r#"/usr/libexec/mesos/mesos-containerizer launch --command="{"environment":{"variables":[]},"shell":true,"user":"root","value":"python3 \/mnt\/x.py"}" --help="false""#;
         assert_eq!(shell_command(l).as_deref(), Some("python3 /mnt/x.py"));
         assert_eq!(
-            command_from_json(r#"{"arguments":["mesos-containerizer","mount"],"shell":false,"value":"\/opt\/m"}"#).as_deref(),
+            command_from_json(
+                r#"{"arguments":["mesos-containerizer","mount"],"shell":false,"value":"\/opt\/m"}"#
+            )
+            .as_deref(),
             Some("mesos-containerizer mount")
         );
     }
 
     #[test]
     fn urls() {
-        assert_eq!(first_url(" * POOL #1      stratum+tcp://pool.supportxmr.example:3333 algo rx/0"), Some("stratum+tcp://pool.supportxmr.example:3333"));
-        assert_eq!(first_url("get 'http://1.2.3.4/x.sh'"), Some("http://1.2.3.4/x.sh"));
+        assert_eq!(
+            first_url(" * POOL #1      stratum+tcp://pool.supportxmr.example:3333 algo rx/0"),
+            Some("stratum+tcp://pool.supportxmr.example:3333")
+        );
+        assert_eq!(
+            first_url("get 'http://1.2.3.4/x.sh'"),
+            Some("http://1.2.3.4/x.sh")
+        );
         assert_eq!(first_url("://nothing"), None);
         assert_eq!(first_url("a :// b"), None);
         assert_eq!(first_url("http://"), None);

@@ -67,10 +67,10 @@ pub fn parse_text(s: &str) -> Totals {
         let Some(c) = colon else { continue };
         let (head, value) = (&item[..c], &item[c + 1..]);
         let name = head.split('(').next().unwrap_or(head);
-        if t.role.is_none() {
-            if let Some(role) = crate::text::between(head, "(allocated: ", ")") {
-                t.role = Some(role.to_owned());
-            }
+        if t.role.is_none()
+            && let Some(role) = crate::text::between(head, "(allocated: ", ")")
+        {
+            t.role = Some(role.to_owned());
         }
         if let Ok(v) = value.parse::<f64>() {
             t.add(name, v);
@@ -89,7 +89,9 @@ pub fn parse_json(s: &str) -> Option<(Totals, String, &str)> {
     let mut t = Totals::default();
     let mut text = Vec::new();
     for r in list {
-        let Some(name) = r.get("name").and_then(|n| n.as_str()) else { continue };
+        let Some(name) = r.get("name").and_then(|n| n.as_str()) else {
+            continue;
+        };
         if t.role.is_none() {
             let role = r
                 .get("allocation_info")
@@ -98,13 +100,27 @@ pub fn parse_json(s: &str) -> Option<(Totals, String, &str)> {
                 .and_then(|x| x.as_str());
             t.role = role.map(str::to_owned);
         }
-        if let Some(v) = r.get("scalar").and_then(|x| x.get("value")).and_then(|x| x.as_f64()) {
+        if let Some(v) = r
+            .get("scalar")
+            .and_then(|x| x.get("value"))
+            .and_then(|x| x.as_f64())
+        {
             t.add(name, v);
             text.push(format!("{name}:{v}"));
-        } else if let Some(ranges) = r.get("ranges").and_then(|x| x.get("range")).and_then(|x| x.as_array()) {
+        } else if let Some(ranges) = r
+            .get("ranges")
+            .and_then(|x| x.get("range"))
+            .and_then(|x| x.as_array())
+        {
             let parts: Vec<String> = ranges
                 .iter()
-                .map(|x| format!("{}-{}", x.get("begin").unwrap_or(&serde_json::Value::Null), x.get("end").unwrap_or(&serde_json::Value::Null)))
+                .map(|x| {
+                    format!(
+                        "{}-{}",
+                        x.get("begin").unwrap_or(&serde_json::Value::Null),
+                        x.get("end").unwrap_or(&serde_json::Value::Null)
+                    )
+                })
                 .collect();
             text.push(format!("{name}:[{}]", parts.join(", ")));
         }
@@ -116,12 +132,12 @@ pub fn parse_json(s: &str) -> Option<(Totals, String, &str)> {
 /// Returns the text after a JSON array (empty for the text form).
 pub fn set<'a>(ev: &mut Event, s: &'a str) -> &'a str {
     let s = s.trim();
-    if s.starts_with("[{") {
-        if let Some((t, text, rest)) = parse_json(s) {
-            ev.set(field::MESOS_RESOURCES, text);
-            t.set(ev);
-            return rest;
-        }
+    if s.starts_with("[{")
+        && let Some((t, text, rest)) = parse_json(s)
+    {
+        ev.set(field::MESOS_RESOURCES, text);
+        t.set(ev);
+        return rest;
     }
     if !s.is_empty() {
         ev.set(field::MESOS_RESOURCES, s);
@@ -136,12 +152,21 @@ mod tests {
 
     #[test]
     fn text_form() {
-        let t = parse_text("cpus(allocated: ml):44.1; mem(allocated: ml):350032; gpus(allocated: ml):2; ports(allocated: ml):[31000-32000]");
-        assert_eq!((t.cpus, t.mem, t.gpus, t.disk), (Some(44.1), Some(350032.0), Some(2.0), None));
+        let t = parse_text(
+            "cpus(allocated: ml):44.1; mem(allocated: ml):350032; gpus(allocated: ml):2; ports(allocated: ml):[31000-32000]",
+        );
+        assert_eq!(
+            (t.cpus, t.mem, t.gpus, t.disk),
+            (Some(44.1), Some(350032.0), Some(2.0), None)
+        );
         assert_eq!(t.role.as_deref(), Some("ml"));
         let t = parse_text("cpus:96; mem:773000; disk:1900000; ports:[31000-32000]");
-        assert_eq!((t.cpus, t.mem, t.disk, t.role), (Some(96.0), Some(773000.0), Some(1900000.0), None));
-        let t = parse_text("cpus(allocated: *)(reservations: [(STATIC,ml)]):2; cpus(allocated: *):1");
+        assert_eq!(
+            (t.cpus, t.mem, t.disk, t.role),
+            (Some(96.0), Some(773000.0), Some(1900000.0), None)
+        );
+        let t =
+            parse_text("cpus(allocated: *)(reservations: [(STATIC,ml)]):2; cpus(allocated: *):1");
         assert_eq!((t.cpus, t.role.as_deref()), (Some(3.0), Some("*")));
         assert_eq!(parse_text("garbage"), Totals::default());
     }
@@ -150,7 +175,10 @@ mod tests {
     fn json_form() {
         let s = r#"[{"allocation_info":{"role":"batch"},"name":"cpus","scalar":{"value":0.25},"type":"SCALAR"},{"allocation_info":{"role":"batch"},"name":"mem","scalar":{"value":256.0},"type":"SCALAR"}] on agent X"#;
         let (t, text, rest) = parse_json(s).unwrap();
-        assert_eq!((t.cpus, t.mem, t.role.as_deref()), (Some(0.25), Some(256.0), Some("batch")));
+        assert_eq!(
+            (t.cpus, t.mem, t.role.as_deref()),
+            (Some(0.25), Some(256.0), Some("batch"))
+        );
         assert_eq!(text, "cpus:0.25; mem:256");
         assert_eq!(rest, " on agent X");
         let s = r#"[{"name":"ports","ranges":{"range":[{"begin":31000,"end":32000}]},"type":"RANGES"}]"#;

@@ -35,16 +35,50 @@ impl Role {
     /// both daemons share (http.cpp, group.cpp, main.cpp...) give `None`.
     pub fn of_source_file(file: &str) -> Option<Role> {
         Some(match file {
-            "master.cpp" | "hierarchical.cpp" | "registrar.cpp" | "authenticator.cpp" | "contender.cpp"
-            | "quota_handler.cpp" | "weights_handler.cpp" | "registry_operations.cpp" | "maintenance.cpp"
-            | "allocator.cpp" | "sorter.cpp" | "replica.cpp" | "coordinator.cpp" | "recover.cpp" | "master.hpp"
-            | "framework.cpp" | "readonly_handler.cpp" => Role::Master,
-            "slave.cpp" | "containerizer.cpp" | "status_update_manager_process.hpp" | "task_status_update_manager.cpp"
-            | "paths.cpp" | "gc.cpp" | "launcher.cpp" | "linux_launcher.cpp" | "provisioner.cpp" | "authenticatee.cpp"
-            | "slave.hpp" | "state.cpp" | "composing.cpp" | "mesos.cpp" | "docker.cpp" | "cni.cpp" | "cgroups.cpp"
-            | "volume_gid_manager.cpp" | "resource_estimator.cpp" | "qos_controller.cpp" => Role::Agent,
+            "master.cpp"
+            | "hierarchical.cpp"
+            | "registrar.cpp"
+            | "authenticator.cpp"
+            | "contender.cpp"
+            | "quota_handler.cpp"
+            | "weights_handler.cpp"
+            | "registry_operations.cpp"
+            | "maintenance.cpp"
+            | "allocator.cpp"
+            | "sorter.cpp"
+            | "replica.cpp"
+            | "coordinator.cpp"
+            | "recover.cpp"
+            | "master.hpp"
+            | "framework.cpp"
+            | "readonly_handler.cpp" => Role::Master,
+            "slave.cpp"
+            | "containerizer.cpp"
+            | "status_update_manager_process.hpp"
+            | "task_status_update_manager.cpp"
+            | "paths.cpp"
+            | "gc.cpp"
+            | "launcher.cpp"
+            | "linux_launcher.cpp"
+            | "provisioner.cpp"
+            | "authenticatee.cpp"
+            | "slave.hpp"
+            | "state.cpp"
+            | "composing.cpp"
+            | "mesos.cpp"
+            | "docker.cpp"
+            | "cni.cpp"
+            | "cgroups.cpp"
+            | "volume_gid_manager.cpp"
+            | "resource_estimator.cpp"
+            | "qos_controller.cpp" => Role::Agent,
             "executor.cpp" | "exec.cpp" | "fetcher.cpp" => Role::Task,
-            _ if file.contains("isolator") || file.starts_with("cgroups") || file.starts_with("subsystems") => Role::Agent,
+            _ if file.contains("isolator")
+                || file.starts_with("cgroups")
+                || file.starts_with("subsystems") =>
+            {
+                Role::Agent
+            }
             _ => return None,
         })
     }
@@ -76,9 +110,13 @@ impl StreamState {
         let link = name.and_then(naming::parse_link_name);
         let sandbox = path.and_then(naming::parse_sandbox_path);
         let program = glog_name.map(|g| g.program).or(link.map(|l| l.0));
-        let fixed_role = if sandbox.is_some() { Some(Role::Task) } else { program.and_then(naming::program_role) };
+        let fixed_role = if sandbox.is_some() {
+            Some(Role::Task)
+        } else {
+            program.and_then(naming::program_role)
+        };
         let clock = match (glog_name, options.year) {
-            (Some(g), _) => YearClock::starting(g.year),
+            (Some(g), _) => YearClock::created(g.year, g.month),
             (None, Some(y)) => YearClock::starting(y),
             (None, None) => {
                 let reference = stream.modified.unwrap_or_else(jiff::Timestamp::now);
@@ -89,7 +127,9 @@ impl StreamState {
         StreamState {
             fixed_role,
             last_role: fixed_role.unwrap_or(Role::Master),
-            program: program.filter(|p| naming::is_mesos_program(p)).map(str::to_owned),
+            program: program
+                .filter(|p| naming::is_mesos_program(p))
+                .map(str::to_owned),
             host: glog_name.map(|g| g.host.to_owned()),
             pid: glog_name.map(|g| g.pid),
             sandbox,

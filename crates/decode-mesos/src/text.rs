@@ -23,7 +23,9 @@ pub fn quoted(s: &str) -> Option<(&str, &str)> {
     while let Some(i) = memchr::memchr(b'\'', b.get(from..)?) {
         let at = from + i;
         match b.get(at + 1) {
-            None | Some(b' ' | b':' | b',' | b';' | b')') => return Some((&body[..at], &body[at + 1..])),
+            None | Some(b' ' | b':' | b',' | b';' | b')') => {
+                return Some((&body[..at], &body[at + 1..]));
+            }
             _ => from = at + 1,
         }
     }
@@ -54,8 +56,26 @@ pub fn between<'a>(s: &'a str, prefix: &str, end: &str) -> Option<&'a str> {
 }
 
 /// Byte position of `needle` in `s`.
+///
+/// Messages are short and needles are fixed phrases, so this anchors on the
+/// needle's first non-space byte with `memchr` and compares in place; a
+/// `memmem` finder costs more to build than such a search takes.
 pub fn find(s: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(s.as_bytes(), needle.as_bytes())
+    let (h, n) = (s.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    let k = n.iter().position(|&b| b != b' ').unwrap_or(0);
+    let anchor = n[k];
+    let mut from = k;
+    while let Some(i) = memchr::memchr(anchor, h.get(from..)?) {
+        let at = from + i - k;
+        if h.get(at..).is_some_and(|rest| rest.starts_with(n)) {
+            return Some(at);
+        }
+        from += i + 1;
+    }
+    None
 }
 
 /// Whether `s` contains `needle`.
@@ -109,13 +129,19 @@ pub fn set_destination_addr(ev: &mut Event, addr: &str) {
 /// (UUID, or the old `20150603-103119-2046951690-5050-24382`) then `-`, the
 /// kind letter (`S` agent, `O` offer, none for frameworks) and a number.
 pub fn is_id(tok: &str, kind: &str) -> bool {
-    let Some((master, n)) = tok.rsplit_once('-') else { return false };
-    let Some(num) = n.strip_prefix(kind) else { return false };
+    let Some((master, n)) = tok.rsplit_once('-') else {
+        return false;
+    };
+    let Some(num) = n.strip_prefix(kind) else {
+        return false;
+    };
     !master.is_empty()
         && master.contains('-')
         && !num.is_empty()
         && num.bytes().all(|b| b.is_ascii_digit())
-        && master.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && master
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// A framework as Mesos prints it: `<id> (<name>)[ at <pid>]`.
@@ -136,7 +162,10 @@ pub fn framework_ref(s: &str) -> Option<(FrameworkRef<'_>, &str)> {
     if id.len() != tok.len() {
         rest = &s[id.len()..];
     }
-    let mut fw = FrameworkRef { id, ..Default::default() };
+    let mut fw = FrameworkRef {
+        id,
+        ..Default::default()
+    };
     if let Some((name, r)) = rest.strip_prefix(' ').and_then(parenthesized) {
         fw.name = Some(name);
         rest = r;
@@ -190,7 +219,11 @@ pub fn agent_ref(s: &str) -> Option<(AgentRef<'_>, &str)> {
     let id = tok.trim_end_matches([':', ',', ';', '\'']);
     if is_id(id, "S") {
         a.id = Some(id);
-        rest = if id.len() == tok.len() { r } else { &s[id.len()..] };
+        rest = if id.len() == tok.len() {
+            r
+        } else {
+            &s[id.len()..]
+        };
         if let Some(r) = rest.strip_prefix(" at ") {
             rest = r;
         }
@@ -259,7 +292,12 @@ pub fn status_update(s: &str) -> Option<(StatusUpdate<'_>, &str)> {
     if !is_task_state(state) {
         return None;
     }
-    let mut u = StatusUpdate { state, uuid: None, task: None, framework: None };
+    let mut u = StatusUpdate {
+        state,
+        uuid: None,
+        task: None,
+        framework: None,
+    };
     for marker in [" (Status UUID: ", " (UUID: "] {
         if let Some(r) = rest.strip_prefix(marker) {
             if let Some((uuid, r)) = r.split_once(')') {
@@ -308,7 +346,9 @@ pub fn is_task_state(s: &str) -> bool {
 
 /// The ids in `[ a, b ]` (offer lists).
 pub fn id_list(s: &str) -> Vec<String> {
-    let Some(inner) = between(s, "[", "]") else { return Vec::new() };
+    let Some(inner) = between(s, "[", "]") else {
+        return Vec::new();
+    };
     inner
         .split(',')
         .map(str::trim)
@@ -334,7 +374,9 @@ pub fn set_ids(ev: &mut Event, name: &'static str, ids: Vec<String>) {
 
 /// `{ a, b }` (roles) as a list; `{  }` is empty.
 pub fn set_list(s: &str) -> Vec<String> {
-    let Some(inner) = between(s, "{", "}") else { return Vec::new() };
+    let Some(inner) = between(s, "{", "}") else {
+        return Vec::new();
+    };
     inner
         .split(',')
         .map(str::trim)
@@ -379,19 +421,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn find_anchors_on_the_first_non_space() {
+        assert_eq!(find("a of framework b", " of framework "), Some(1));
+        assert_eq!(find(" of framework x", " of framework "), Some(0));
+        assert_eq!(find("framework", " of framework "), None);
+        assert_eq!(find("abcabd", "abd"), Some(3));
+        assert_eq!(find("", "x"), None);
+        assert_eq!(find("x", "   "), None);
+        assert_eq!(find("a b", " "), Some(1));
+        assert_eq!(find("ab", ""), Some(0));
+        assert_eq!(find("é of framework ", " of framework "), Some(2));
+    }
+
+    #[test]
     fn quotes_and_parens() {
         assert_eq!(quoted("'chronos' at x"), Some(("chronos", " at x")));
         assert_eq!(quoted("'it's mine': y"), Some(("it's mine", ": y")));
         assert_eq!(quoted("'open"), None);
         assert_eq!(quoted("noquote"), None);
-        assert_eq!(parenthesized("(Spark (Pi)) at x"), Some(("Spark (Pi)", " at x")));
+        assert_eq!(
+            parenthesized("(Spark (Pi)) at x"),
+            Some(("Spark (Pi)", " at x"))
+        );
         assert_eq!(parenthesized("(unclosed"), None);
     }
 
     #[test]
     fn pids() {
         let (u, rest) = upid("scheduler-b430@10.20.17.203:37420: Not authorized").unwrap();
-        assert_eq!((u.text, u.addr, rest), ("scheduler-b430@10.20.17.203:37420", "10.20.17.203:37420", ": Not authorized"));
+        assert_eq!(
+            (u.text, u.addr, rest),
+            (
+                "scheduler-b430@10.20.17.203:37420",
+                "10.20.17.203:37420",
+                ": Not authorized"
+            )
+        );
         let (u, rest) = upid("slave(1)@172.31.44.9:5051 because").unwrap();
         assert_eq!((u.text, rest), ("slave(1)@172.31.44.9:5051", " because"));
         assert!(upid("nobody").is_none());
@@ -406,10 +471,23 @@ mod tests {
         assert_eq!(fw.pid.map(|p| p.addr), Some("10.20.0.32:49035"));
         assert_eq!(rest, " on agent x");
         assert!(framework_ref("Spark Pi with checkpointing").is_none());
-        let (a, rest) = agent_ref("c85990d2-e844-4762-939a-e232588efbce-S5 at slave(1)@10.20.1.26:5051 (gpu-a06): exited").unwrap();
-        assert_eq!((a.id, a.hostname, rest), (Some("c85990d2-e844-4762-939a-e232588efbce-S5"), Some("gpu-a06"), ": exited"));
+        let (a, rest) = agent_ref(
+            "c85990d2-e844-4762-939a-e232588efbce-S5 at slave(1)@10.20.1.26:5051 (gpu-a06): exited",
+        )
+        .unwrap();
+        assert_eq!(
+            (a.id, a.hostname, rest),
+            (
+                Some("c85990d2-e844-4762-939a-e232588efbce-S5"),
+                Some("gpu-a06"),
+                ": exited"
+            )
+        );
         let (a, _) = agent_ref("at slave(1)@172.31.44.9:5051 (ip-172-31-44-9) with id X").unwrap();
-        assert_eq!((a.id, a.pid.map(|p| p.addr), a.hostname), (None, Some("172.31.44.9:5051"), Some("ip-172-31-44-9")));
+        assert_eq!(
+            (a.id, a.pid.map(|p| p.addr), a.hostname),
+            (None, Some("172.31.44.9:5051"), Some("ip-172-31-44-9"))
+        );
         assert!(is_id("20150603-103119-2046951690-5050-24382-S1", "S"));
         assert!(!is_id("S1", "S"));
         assert!(!is_id("abc-S", "S"));
@@ -418,7 +496,15 @@ mod tests {
     #[test]
     fn updates_and_durations() {
         let (u, rest) = status_update("TASK_FAILED (Status UUID: 44) for task ct:1:0:db-backup: of framework F-0001 from agent A").unwrap();
-        assert_eq!((u.state, u.uuid, u.task, u.framework), ("TASK_FAILED", Some("44"), Some("ct:1:0:db-backup:"), Some("F-0001")));
+        assert_eq!(
+            (u.state, u.uuid, u.task, u.framework),
+            (
+                "TASK_FAILED",
+                Some("44"),
+                Some("ct:1:0:db-backup:"),
+                Some("F-0001")
+            )
+        );
         assert_eq!(rest, " from agent A");
         assert!(status_update("RUNNING for").is_none());
         assert_eq!(duration_nanos("30.9745ms"), Some(30_974_500));

@@ -25,7 +25,9 @@ fn corpus_dir() -> Option<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
@@ -40,7 +42,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 fn log_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     walk(dir, &mut files);
-    files.retain(|p| !matches!(p.file_name().and_then(|n| n.to_str()), Some("MANIFEST.json" | "ground_truth.jsonl")));
+    files.retain(|p| {
+        !matches!(
+            p.file_name().and_then(|n| n.to_str()),
+            Some("MANIFEST.json" | "ground_truth.jsonl")
+        )
+    });
     files
 }
 
@@ -92,30 +99,50 @@ fn every_line_is_covered_and_decoded() {
     let mut failures = Vec::new();
     for path in &files {
         let (lines, emitted, events) = decode_file(path);
-        assert_eq!(emitted, lines, "{}: every line in exactly one event", path.display());
-        let in_events: u64 = events.iter().map(|e| e.original.split('\n').count() as u64).sum();
+        assert_eq!(
+            emitted,
+            lines,
+            "{}: every line in exactly one event",
+            path.display()
+        );
+        let in_events: u64 = events
+            .iter()
+            .map(|e| e.original.split('\n').count() as u64)
+            .sum();
         assert_eq!(in_events, lines, "{}", path.display());
         total += lines;
         for e in &events {
             let n = e.original.split('\n').count() as u64;
             *per_dataset.entry(e.dataset.to_string()).or_default() += n;
-            if !e.has_tag(tags::PARSE_FAILURE) && DATASETS.contains(&e.dataset.as_ref()) && e.module == "mesos" {
+            if !e.has_tag(tags::PARSE_FAILURE)
+                && DATASETS.contains(&e.dataset.as_ref())
+                && e.module == "mesos"
+            {
                 decoded += n;
             } else {
                 failures.push(format!("{}: {}", path.display(), e.original));
             }
         }
     }
-    eprintln!("mesos corpus: {total} lines, {decoded} decoded ({:.3}%)", 100.0 * decoded as f64 / total as f64);
+    eprintln!(
+        "mesos corpus: {total} lines, {decoded} decoded ({:.3}%)",
+        100.0 * decoded as f64 / total as f64
+    );
     for (ds, n) in &per_dataset {
         eprintln!("  {ds}: {n} lines");
     }
     for f in failures.iter().take(20) {
         eprintln!("  not decoded: {f}");
     }
-    assert!(decoded as f64 >= 0.999 * total as f64, "{decoded}/{total} decoded");
+    assert!(
+        decoded as f64 >= 0.999 * total as f64,
+        "{decoded}/{total} decoded"
+    );
     for ds in DATASETS {
-        assert!(per_dataset.get(ds).copied().unwrap_or(0) > 0, "no {ds} events");
+        assert!(
+            per_dataset.get(ds).copied().unwrap_or(0) > 0,
+            "no {ds} events"
+        );
     }
 }
 
@@ -128,7 +155,13 @@ fn timestamps_follow_the_ground_truth_window() {
         if e.has_tag(tags::TIMESTAMP_INFERRED) {
             continue;
         }
-        assert!(e.timestamp >= lo && e.timestamp <= hi, "{}: {} at {}", path.display(), e.original, e.timestamp);
+        assert!(
+            e.timestamp >= lo && e.timestamp <= hi,
+            "{}: {} at {}",
+            path.display(),
+            e.original,
+            e.timestamp
+        );
     }
 }
 
@@ -148,7 +181,11 @@ fn ground_truth_signals_carry_their_fields() {
     // Only the INFO files: WARNING/ERROR files repeat their lines.
     let info: Vec<(PathBuf, Event)> = ev
         .iter()
-        .filter(|(p, _)| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains(".log.INFO.") || p.components().any(|c| c.as_os_str() == "runs")))
+        .filter(|(p, _)| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.contains(".log.INFO.") || p.components().any(|c| c.as_os_str() == "runs")
+            })
+        })
         .cloned()
         .collect();
 
@@ -162,16 +199,26 @@ fn ground_truth_signals_carry_their_fields() {
             && s(e, "url.path").is_some_and(|p| p.starts_with("/master/"))
     });
     let agent_recon = count(&info, |e| {
-        e.dataset == "mesos.agent" && e.action.as_deref() == Some("http-request") && s(e, "source.ip") == Some("10.20.14.77")
+        e.dataset == "mesos.agent"
+            && e.action.as_deref() == Some("http-request")
+            && s(e, "source.ip") == Some("10.20.14.77")
     });
-    assert_eq!((recon, agent_recon), (575, 66), "recon requests on master and agents");
+    assert_eq!(
+        (recon, agent_recon),
+        (575, 66),
+        "recon requests on master and agents"
+    );
 
     // http_basic_bruteforce: only the success is visible.
     let api = count(&info, |e| {
-        e.action.as_deref() == Some("http-request") && s(e, "source.ip") == Some("45.148.10.92") && s(e, "url.path") == Some("/master/api/v1")
+        e.action.as_deref() == Some("http-request")
+            && s(e, "source.ip") == Some("45.148.10.92")
+            && s(e, "url.path") == Some("/master/api/v1")
     });
     assert!(api >= 1);
-    let set_logging = count(&info, |e| e.action.as_deref() == Some("api-call") && s(e, "mesos.call") == Some("SET_LOGGING_LEVEL"));
+    let set_logging = count(&info, |e| {
+        e.action.as_deref() == Some("api-call") && s(e, "mesos.call") == Some("SET_LOGGING_LEVEL")
+    });
     assert_eq!(set_logging, 1);
 
     // framework_cram_md5_failures: 38 failures from the scheduler's IP, each with its SASL step.
@@ -183,7 +230,10 @@ fn ground_truth_signals_carry_their_fields() {
             && e.category.iter().any(|c| c == "authentication")
     });
     assert_eq!(failed, 38);
-    let sasl = count(&info, |e| e.action.as_deref() == Some("sasl-authentication-failed") && e.level.as_deref() == Some("warning"));
+    let sasl = count(&info, |e| {
+        e.action.as_deref() == Some("sasl-authentication-failed")
+            && e.level.as_deref() == Some("warning")
+    });
     assert!(sasl >= 38);
 
     // unauthorized_teardown: POSTs from 10.20.9.61 and the TEARDOWN call type.
@@ -191,10 +241,15 @@ fn ground_truth_signals_carry_their_fields() {
         e.action.as_deref() == Some("http-request")
             && s(e, "source.ip") == Some("10.20.9.61")
             && s(e, "http.request.method") == Some("POST")
-            && matches!(s(e, "url.path"), Some("/master/teardown" | "/master/api/v1"))
+            && matches!(
+                s(e, "url.path"),
+                Some("/master/teardown" | "/master/api/v1")
+            )
     });
     assert_eq!(teardown_http, 5);
-    let teardown_calls = count(&info, |e| e.action.as_deref() == Some("api-call") && s(e, "mesos.call") == Some("TEARDOWN"));
+    let teardown_calls = count(&info, |e| {
+        e.action.as_deref() == Some("api-call") && s(e, "mesos.call") == Some("TEARDOWN")
+    });
     assert_eq!(teardown_calls, 2);
 
     // unauthorized_task_launch: the refused subscription and 6 denied launches.
@@ -221,13 +276,17 @@ fn ground_truth_signals_carry_their_fields() {
         master(e)
             && e.action.as_deref() == Some("job-submitted")
             && s(e, "mesos.task.id").is_some_and(|t| t.starts_with("kworker-sync."))
-            && e.fields.get("mesos.resources.cpus").and_then(|v| v.as_f64()) == Some(30.0)
+            && e.fields
+                .get("mesos.resources.cpus")
+                .and_then(|v| v.as_f64())
+                == Some(30.0)
     });
     assert_eq!(miners, 3);
     let fetches = count(&info, |e| {
         e.dataset == "mesos.task"
             && e.action.as_deref() == Some("file-downloaded")
-            && s(e, "url.original") == Some("http://185.199.110.31/x/xmrig-6.21.0-linux-static-x64.tar.gz")
+            && s(e, "url.original")
+                == Some("http://185.199.110.31/x/xmrig-6.21.0-linux-static-x64.tar.gz")
             && s(e, "mesos.agent.id").is_some()
             && s(e, "mesos.executor.id").is_some_and(|x| x.starts_with("kworker-sync."))
     });
@@ -239,7 +298,9 @@ fn ground_truth_signals_carry_their_fields() {
     });
     assert_eq!(info_json, 3);
     let pool = count(&info, |e| {
-        e.dataset == "mesos.task" && s(e, "url.original") == Some("stratum+tcp://pool.supportxmr.example:3333") && s(e, "mesos.container.id").is_some()
+        e.dataset == "mesos.task"
+            && s(e, "url.original") == Some("stratum+tcp://pool.supportxmr.example:3333")
+            && s(e, "mesos.container.id").is_some()
     });
     assert_eq!(pool, 3);
 
@@ -248,24 +309,34 @@ fn ground_truth_signals_carry_their_fields() {
         master(e)
             && e.action.as_deref() == Some("job-submitted")
             && s(e, "mesos.task.id").is_some_and(|t| t.starts_with("bulk-train-"))
-            && e.fields.get("mesos.resources.cpus").and_then(|v| v.as_f64()).is_some_and(|c| c >= 30.0)
+            && e.fields
+                .get("mesos.resources.cpus")
+                .and_then(|v| v.as_f64())
+                .is_some_and(|c| c >= 30.0)
     });
     assert_eq!(burst_ok, 5);
     let burst_rejected = count(&info, |e| {
         e.action.as_deref() == Some("task-rejected")
             && s(e, "mesos.task.reason") == Some("REASON_TASK_INVALID")
             && s(e, "mesos.framework.id") == Some("c85990d2-e844-4762-939a-e232588efbce-0002")
-            && e.fields.get("mesos.resources.cpus").and_then(|v| v.as_f64()).is_some_and(|c| c >= 40.0)
+            && e.fields
+                .get("mesos.resources.cpus")
+                .and_then(|v| v.as_f64())
+                .is_some_and(|c| c >= 40.0)
     });
     assert_eq!(burst_rejected, 31);
 
     // rogue_agent_registration.
     let rogue_refused = count(&info, |e| {
-        e.action.as_deref() == Some("agent-registration-refused") && s(e, "source.ip") == Some("172.31.44.9") && e.level.as_deref() == Some("warning")
+        e.action.as_deref() == Some("agent-registration-refused")
+            && s(e, "source.ip") == Some("172.31.44.9")
+            && e.level.as_deref() == Some("warning")
     });
     assert!(rogue_refused >= 1);
     let rogue_auth = count(&info, |e| {
-        e.action.as_deref() == Some("authentication-succeeded") && s(e, "source.ip") == Some("172.31.44.9") && s(e, "user.name") == Some("agent")
+        e.action.as_deref() == Some("authentication-succeeded")
+            && s(e, "source.ip") == Some("172.31.44.9")
+            && s(e, "user.name") == Some("agent")
     });
     assert!(rogue_auth >= 1);
     let rogue_registered = count(&info, |e| {
@@ -273,7 +344,10 @@ fn ground_truth_signals_carry_their_fields() {
             && s(e, "source.ip") == Some("172.31.44.9")
             && s(e, "mesos.agent.hostname") == Some("ip-172-31-44-9")
             && s(e, "mesos.agent.id") == Some("04948682-4233-4b55-bff9-59b7c7fda173-S0")
-            && e.fields.get("mesos.resources.cpus").and_then(|v| v.as_f64()) == Some(96.0)
+            && e.fields
+                .get("mesos.resources.cpus")
+                .and_then(|v| v.as_f64())
+                == Some(96.0)
     });
     assert!(rogue_registered >= 1);
 

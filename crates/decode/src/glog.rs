@@ -41,6 +41,10 @@ impl GlogLine<'_> {
 }
 
 /// Parses a glog line; `None` if it does not start with a glog header.
+///
+/// Called on every line of a glog stream (once to tell records from
+/// continuation lines, once to decode), so it only scans bytes and never
+/// allocates.
 pub fn parse(line: &str) -> Option<GlogLine<'_>> {
     let b = line.as_bytes();
     let level = match b.first()? {
@@ -48,14 +52,21 @@ pub fn parse(line: &str) -> Option<GlogLine<'_>> {
         _ => return None,
     };
     // Date: 4 digits (mmdd) or 8 (yyyymmdd), then a space.
-    let date_len = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let date_len = b
+        .get(1..)?
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     let (year, mmdd) = match date_len {
-        4 => (None, &b[1..5]),
-        8 => (Some(crate::helpers::num(&b[1..5])? as i16), &b[5..9]),
+        4 => (None, b.get(1..5)?),
+        8 => (
+            Some(crate::helpers::num(b.get(1..5)?)? as i16),
+            b.get(5..9)?,
+        ),
         _ => return None,
     };
-    let month = crate::helpers::num(&mmdd[0..2])? as i8;
-    let day = crate::helpers::num(&mmdd[2..4])? as i8;
+    let month = crate::helpers::num(mmdd.get(0..2)?)? as i8;
+    let day = crate::helpers::num(mmdd.get(2..4)?)? as i8;
     let rest = line.get(1 + date_len..)?.strip_prefix(' ')?;
     // hh:mm:ss.uuuuuu
     let tb = rest.as_bytes();
@@ -65,17 +76,33 @@ pub fn parse(line: &str) -> Option<GlogLine<'_>> {
     let hour = crate::helpers::num(&tb[0..2])? as i8;
     let minute = crate::helpers::num(&tb[3..5])? as i8;
     let second = crate::helpers::num(&tb[6..8])? as i8;
-    let frac_len = tb[9..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let frac = &tb[9..];
+    let frac_len = frac.iter().take_while(|c| c.is_ascii_digit()).count();
     if frac_len == 0 {
         return None;
     }
-    let micros = (crate::helpers::fraction_nanos(&tb[9..9 + frac_len])? / 1000) as i32;
+    // Microseconds from the first six digits (fewer are right-padded).
+    let mut micros: i32 = 0;
+    for i in 0..6 {
+        micros = micros * 10
+            + frac
+                .get(i)
+                .filter(|_| i < frac_len)
+                .map_or(0, |d| i32::from(d - b'0'));
+    }
     let rest = rest.get(9 + frac_len..)?.trim_start_matches(' ');
     let (thread, rest) = rest.split_once(' ')?;
     if thread.is_empty() || !thread.bytes().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
-    let (src, message) = rest.split_once("] ").or_else(|| rest.strip_suffix(']').map(|s| (s, "")))?;
+    // `file:line] msg`: a file name holds no `]`, so the first one ends it.
+    let close = memchr::memchr(b']', rest.as_bytes())?;
+    let src = &rest[..close];
+    let message = match rest.as_bytes().get(close + 1) {
+        None => "",
+        Some(b' ') => &rest[close + 2..],
+        Some(_) => return None,
+    };
     let (file, lineno) = src.rsplit_once(':')?;
     let lineno: u32 = lineno.parse().ok()?;
     Some(GlogLine {
@@ -100,12 +127,16 @@ mod tests {
 
     #[test]
     fn mesos_style_without_year() {
-        let g = parse("I1122 12:00:00.123456 12345 master.cpp:1234] Received registration request").unwrap();
+        let g = parse("I1122 12:00:00.123456 12345 master.cpp:1234] Received registration request")
+            .unwrap();
         assert_eq!((g.level, g.year, g.month, g.day), ('I', None, 11, 22));
         assert_eq!((g.hour, g.minute, g.second, g.micros), (12, 0, 0, 123456));
         assert_eq!((g.thread, g.file, g.line), ("12345", "master.cpp", 1234));
         assert_eq!(g.message, "Received registration request");
-        assert_eq!(g.datetime(2026).unwrap().to_string(), "2026-11-22T12:00:00.123456");
+        assert_eq!(
+            g.datetime(2026).unwrap().to_string(),
+            "2026-11-22T12:00:00.123456"
+        );
     }
 
     #[test]
@@ -116,8 +147,47 @@ mod tests {
     }
 
     #[test]
+    fn fractions_shorter_or_longer_than_micros() {
+        assert_eq!(
+            parse("I1122 12:00:00.5 1 a.cc:1] m").unwrap().micros,
+            500000
+        );
+        assert_eq!(
+            parse("I1122 12:00:00.123456789 1 a.cc:1] m")
+                .unwrap()
+                .micros,
+            123456
+        );
+        assert_eq!(
+            parse("I1122 12:00:00.000001 1 a.cc:1]").unwrap().message,
+            ""
+        );
+    }
+
+    #[test]
+    fn padded_thread_and_brackets_in_message() {
+        let g = parse(
+            "I1120 08:36:10.710222  9869 zookeeper.cpp:262] A [x] (UPID=master@10.20.0.12:5050)",
+        )
+        .unwrap();
+        assert_eq!((g.thread, g.file, g.line), ("9869", "zookeeper.cpp", 262));
+        assert_eq!(g.message, "A [x] (UPID=master@10.20.0.12:5050)");
+        assert!(parse("I1122 12:00:00.1 1 a.cc:1]x").is_none());
+    }
+
+    #[test]
     fn rejects_non_glog() {
-        for l in ["", "I", "Info 12", "I1122 12:00", "X1122 12:00:00.1 1 a.cc:1] m", "I1122 12:00:00.123456 1 nocolon] m", "I112\u{e9} 12:00:00.1 1 a:1] m"] {
+        for l in [
+            "",
+            "I",
+            "Info 12",
+            "I1122 12:00",
+            "X1122 12:00:00.1 1 a.cc:1] m",
+            "I1122 12:00:00.123456 1 nocolon] m",
+            "I112\u{e9} 12:00:00.1 1 a:1] m",
+            "I1122 12:00:00.123456 1 a.cc:x] m",
+            "I1122 12:\u{e9}0:00.1 1 a:1] m",
+        ] {
             assert!(parse(l).is_none(), "{l:?}");
         }
     }

@@ -50,10 +50,15 @@ fn received(m: &str, ev: &mut Event) -> bool {
 
 /// `Registering agent at <pid> (<host>) with id <id>`, `Re-registering agent <slave>`.
 fn registering(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Registering agent ").or_else(|| m.strip_prefix("Re-registering agent ")) else {
+    let Some(rest) = m
+        .strip_prefix("Registering agent ")
+        .or_else(|| m.strip_prefix("Re-registering agent "))
+    else {
         return false;
     };
-    let Some((agent, rest)) = text::agent_ref(rest) else { return false };
+    let Some((agent, rest)) = text::agent_ref(rest) else {
+        return false;
+    };
     mark(ev, a::AGENT_REGISTERING, &["host"], &["creation"]);
     text::set_agent(ev, &agent, true);
     if let Some(id) = rest.strip_prefix(" with id ") {
@@ -67,21 +72,43 @@ fn registering(m: &str, ev: &mut Event) -> bool {
 fn registered(m: &str, ev: &mut Event) -> bool {
     let re = m.starts_with("Re-");
     let types: &[&str] = if re { &["change"] } else { &["creation"] };
-    if let Some(rest) = m.strip_prefix("Registered agent ").or_else(|| m.strip_prefix("Re-registered agent ")) {
-        let Some((agent, rest)) = text::agent_ref(rest) else { return false };
-        mark_outcome(ev, action::NODE_REGISTERED, &["host"], types, Outcome::Success);
+    if let Some(rest) = m
+        .strip_prefix("Registered agent ")
+        .or_else(|| m.strip_prefix("Re-registered agent "))
+    {
+        let Some((agent, rest)) = text::agent_ref(rest) else {
+            return false;
+        };
+        mark_outcome(
+            ev,
+            action::NODE_REGISTERED,
+            &["host"],
+            types,
+            Outcome::Success,
+        );
         text::set_agent(ev, &agent, true);
         if let Some(res) = rest.strip_prefix(" with ") {
             resources::set(ev, res);
         }
         return true;
     }
-    if let Some(rest) = m.strip_prefix("Registered with master ").or_else(|| m.strip_prefix("Re-registered with master ")) {
-        mark_outcome(ev, action::NODE_REGISTERED, &["host"], types, Outcome::Success);
+    if let Some(rest) = m
+        .strip_prefix("Registered with master ")
+        .or_else(|| m.strip_prefix("Re-registered with master "))
+    {
+        mark_outcome(
+            ev,
+            action::NODE_REGISTERED,
+            &["host"],
+            types,
+            Outcome::Success,
+        );
         if let Some((u, rest)) = upid(rest) {
             ev.set(field::MESOS_UPID, u.text);
             text::set_destination_addr(ev, u.addr);
-            if let Some(id) = text::find(rest, "given agent ID ").map(|i| &rest[i + "given agent ID ".len()..]) {
+            if let Some(id) =
+                text::find(rest, "given agent ID ").map(|i| &rest[i + "given agent ID ".len()..])
+            {
                 ev.set(field::MESOS_AGENT_ID, text::token(id).0);
             }
         }
@@ -93,27 +120,47 @@ fn registered(m: &str, ev: &mut Event) -> bool {
 fn agent(m: &str, ev: &mut Event, st: &mut StreamState) -> bool {
     if let Some(p) = m.strip_prefix("Agent using credential for: ") {
         let p = p.trim();
-        mark(ev, action::CONFIGURATION, &["configuration", "authentication"], &["info"]);
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "authentication"],
+            &["info"],
+        );
         ev.set(field::USER_NAME, p);
         ev.set(field::MESOS_PRINCIPAL, p);
         st.agent_principal = Some(p.to_owned());
         return true;
     }
     if let Some(res) = m.strip_prefix("Agent resources: ") {
-        mark(ev, action::CONFIGURATION, &["configuration", "host"], &["info"]);
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "host"],
+            &["info"],
+        );
         resources::set(ev, res);
         return true;
     }
     if let Some(h) = m.strip_prefix("Agent hostname: ") {
-        mark(ev, action::CONFIGURATION, &["configuration", "host"], &["info"]);
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "host"],
+            &["info"],
+        );
         ev.set(field::MESOS_AGENT_HOSTNAME, h.trim());
         return true;
     }
     if let Some(attrs) = m.strip_prefix("Agent attributes: ") {
-        mark(ev, action::CONFIGURATION, &["configuration", "host"], &["info"]);
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "host"],
+            &["info"],
+        );
         let list = text::id_list(attrs);
         if !list.is_empty() {
-            ev.set_dynamic("mesos.agent.attributes".to_owned(), list);
+            ev.label("agent_attributes", list.join(","));
         }
         return true;
     }
@@ -127,11 +174,21 @@ fn agent(m: &str, ev: &mut Event, st: &mut StreamState) -> bool {
         }
         return true;
     }
-    let Some((agent, rest)) = m.strip_prefix("Agent ").and_then(text::agent_ref) else { return false };
+    let Some((agent, rest)) = m.strip_prefix("Agent ").and_then(text::agent_ref) else {
+        return false;
+    };
     let rest = rest.trim_start();
-    if rest.starts_with("attempted to reregister with different IP") || rest.starts_with("attempted to re-register with different IP") {
+    if rest.starts_with("attempted to reregister with different IP")
+        || rest.starts_with("attempted to re-register with different IP")
+    {
         // Someone presents an existing agent id from another address.
-        mark_outcome(ev, a::AGENT_REGISTRATION_REFUSED, &["host", "authentication"], &["denied"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            a::AGENT_REGISTRATION_REFUSED,
+            &["host", "authentication"],
+            &["denied"],
+            Outcome::Failure,
+        );
         text::set_agent(ev, &agent, true);
         ev.set(field::ERROR_TYPE, "address-mismatch");
         if let Some(exp) = text::between(rest, "expected ", " shutting") {
@@ -141,7 +198,9 @@ fn agent(m: &str, ev: &mut Event, st: &mut StreamState) -> bool {
     }
     if rest.starts_with("disconnected") {
         mark(ev, a::AGENT_DISCONNECTED, &["host"], &["info"]);
-    } else if rest.starts_with("successfully marked as DRAINED") || rest.starts_with("marked as DRAINED") {
+    } else if rest.starts_with("successfully marked as DRAINED")
+        || rest.starts_with("marked as DRAINED")
+    {
         mark(ev, a::AGENT_MAINTENANCE, &["host"], &["change"]);
         ev.label("maintenance", "drained");
     } else {
@@ -157,7 +216,13 @@ fn ignoring(m: &str, ev: &mut Event) -> bool {
         .strip_prefix("Ignoring registration attempt from old agent ")
         .or_else(|| m.strip_prefix("Ignoring re-registration attempt from old agent "));
     let Some(rest) = rest else { return false };
-    mark_outcome(ev, a::AGENT_REGISTRATION_REFUSED, &["host"], &["denied"], Outcome::Failure);
+    mark_outcome(
+        ev,
+        a::AGENT_REGISTRATION_REFUSED,
+        &["host"],
+        &["denied"],
+        Outcome::Failure,
+    );
     ev.set(field::ERROR_TYPE, "agent-version");
     if let Some((agent, rest)) = text::agent_ref(rest) {
         text::set_agent(ev, &agent, true);
@@ -168,7 +233,9 @@ fn ignoring(m: &str, ev: &mut Event) -> bool {
 
 /// `Scheduling removal of agent <slave>; did not reregister within 10mins after disconnecting`
 fn scheduling(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Scheduling removal of agent ") else { return false };
+    let Some(rest) = m.strip_prefix("Scheduling removal of agent ") else {
+        return false;
+    };
     mark(ev, a::AGENT_REMOVAL_SCHEDULED, &["host"], &["info"]);
     if let Some((agent, rest)) = text::agent_ref(rest) {
         text::set_agent(ev, &agent, true);
@@ -180,16 +247,23 @@ fn scheduling(m: &str, ev: &mut Event) -> bool {
 /// `Marking agent <id> (<host>) unreachable: <reason>`, `Marked agent ...`,
 /// `Marking agent '<id>' as gone` (operator MARK_AGENT_GONE).
 fn marking(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Marking agent ").or_else(|| m.strip_prefix("Marked agent ")) else { return false };
-    if let Some((id, r)) = quoted(rest) {
-        if r.trim_start().starts_with("as gone") {
-            mark(ev, action::NODE_REMOVED, &["host"], &["deletion"]);
-            ev.set(field::MESOS_AGENT_ID, id);
-            ev.label("removal", "gone");
-            return true;
-        }
+    let Some(rest) = m
+        .strip_prefix("Marking agent ")
+        .or_else(|| m.strip_prefix("Marked agent "))
+    else {
+        return false;
+    };
+    if let Some((id, r)) = quoted(rest)
+        && r.trim_start().starts_with("as gone")
+    {
+        mark(ev, action::NODE_REMOVED, &["host"], &["deletion"]);
+        ev.set(field::MESOS_AGENT_ID, id);
+        ev.label("removal", "gone");
+        return true;
     }
-    let Some((agent, rest)) = text::agent_ref(rest) else { return false };
+    let Some((agent, rest)) = text::agent_ref(rest) else {
+        return false;
+    };
     mark(ev, a::AGENT_UNREACHABLE, &["host"], &["change"]);
     text::set_agent(ev, &agent, true);
     if let Some(reason) = rest.trim_start().strip_prefix("unreachable") {
@@ -214,7 +288,9 @@ fn master_view(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
     }
     let allocator = line.file == "hierarchical.cpp";
     if let Some(rest) = m.strip_prefix("Added agent ") {
-        let Some((agent, rest)) = text::agent_ref(rest) else { return false };
+        let Some((agent, rest)) = text::agent_ref(rest) else {
+            return false;
+        };
         mark(ev, a::ALLOCATOR_AGENT_ADDED, &["host"], &["info"]);
         text::set_agent(ev, &agent, true);
         if let Some(res) = rest.strip_prefix(" with ") {
@@ -223,12 +299,17 @@ fn master_view(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
         }
         return true;
     }
-    let (removing, rest) = match (m.strip_prefix("Removing agent "), m.strip_prefix("Removed agent ")) {
+    let (removing, rest) = match (
+        m.strip_prefix("Removing agent "),
+        m.strip_prefix("Removed agent "),
+    ) {
         (Some(r), _) => (true, r),
         (_, Some(r)) => (false, r),
         _ => return false,
     };
-    let Some((agent, rest)) = text::agent_ref(rest) else { return false };
+    let Some((agent, rest)) = text::agent_ref(rest) else {
+        return false;
+    };
     text::set_agent(ev, &agent, true);
     let reason = rest.trim_start_matches(':').trim();
     if !reason.is_empty() {
@@ -249,7 +330,13 @@ fn allowing(m: &str, ev: &mut Event) -> bool {
     if !m.starts_with("Allowing UNKNOWN agent to re") {
         return false;
     }
-    mark_outcome(ev, a::AGENT_REGISTRATION_RECEIVED, &["host"], &["allowed"], Outcome::Success);
+    mark_outcome(
+        ev,
+        a::AGENT_REGISTRATION_RECEIVED,
+        &["host"],
+        &["allowed"],
+        Outcome::Success,
+    );
     ev.label("unknown_agent", "true");
     if let Some(id) = text::between(m, "id { value: \"", "\"") {
         ev.set(field::MESOS_AGENT_ID, id);
@@ -259,7 +346,9 @@ fn allowing(m: &str, ev: &mut Event) -> bool {
 
 /// Agent: `New master detected at <pid>`.
 fn new_master(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("New master detected at ") else { return false };
+    let Some(rest) = m.strip_prefix("New master detected at ") else {
+        return false;
+    };
     mark(ev, a::MASTER_DETECTED, &["host"], &["info"]);
     if let Some((u, _)) = upid(rest) {
         ev.set(field::MESOS_UPID, u.text);
@@ -279,8 +368,12 @@ fn master_disconnected(m: &str, ev: &mut Event) -> bool {
 
 /// Agent: `Got exited event for master@<ip>:<port>`.
 fn got_exited(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Got exited event for ") else { return false };
-    let Some((u, _)) = upid(rest) else { return false };
+    let Some(rest) = m.strip_prefix("Got exited event for ") else {
+        return false;
+    };
+    let Some((u, _)) = upid(rest) else {
+        return false;
+    };
     if !u.text.starts_with("master@") {
         return false;
     }
@@ -293,9 +386,13 @@ fn got_exited(m: &str, ev: &mut Event) -> bool {
 
 /// `Transitioning agent <id> to the DRAINING state; ...`, `Updating unavailability of agent <slave>, starting at <t>`.
 fn maintenance(m: &str, ev: &mut Event) -> bool {
-    let rest = m.strip_prefix("Transitioning agent ").or_else(|| m.strip_prefix("Updating unavailability of agent "));
+    let rest = m
+        .strip_prefix("Transitioning agent ")
+        .or_else(|| m.strip_prefix("Updating unavailability of agent "));
     let Some(rest) = rest else { return false };
-    let Some((agent, _)) = text::agent_ref(rest) else { return false };
+    let Some((agent, _)) = text::agent_ref(rest) else {
+        return false;
+    };
     mark(ev, a::AGENT_MAINTENANCE, &["host"], &["change"]);
     text::set_agent(ev, &agent, true);
     if let Some(state) = text::between(m, " to the ", " state") {

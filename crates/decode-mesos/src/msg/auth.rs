@@ -24,7 +24,8 @@ pub fn classify(word: &str, line: &Line<'_>, ev: &mut Event, st: &mut StreamStat
         "Authorizing" => authorizing(m, ev),
         "Authorization" => authorization(m, ev),
         "Setting" => setting(m, ev),
-        "Initializing" | "Attempting" | "Creating" | "Using" | "Loading" | "Permissions" | "No" | "Only" => setup(m, line, ev),
+        "Initializing" | "Attempting" | "Creating" | "Using" | "Loading" | "Permissions" | "No"
+        | "Only" => setup(m, line, ev),
         _ => false,
     }
 }
@@ -41,7 +42,12 @@ fn set_agent_principal(ev: &mut Event, st: &StreamState) {
 fn authenticating(m: &str, ev: &mut Event, st: &StreamState) -> bool {
     // Agent or scheduler driver: `Authenticating with master master@ip:port`.
     if let Some(rest) = m.strip_prefix("Authenticating with master ") {
-        mark(ev, a::AUTHENTICATION_STARTED, &["authentication"], &["start"]);
+        mark(
+            ev,
+            a::AUTHENTICATION_STARTED,
+            &["authentication"],
+            &["start"],
+        );
         if let Some((u, _)) = upid(rest) {
             ev.set(field::MESOS_UPID, u.text);
             text::set_destination_addr(ev, u.addr);
@@ -50,22 +56,44 @@ fn authenticating(m: &str, ev: &mut Event, st: &StreamState) -> bool {
         return true;
     }
     if m.starts_with("Authenticating with ZooKeeper") {
-        mark(ev, a::AUTHENTICATION_STARTED, &["authentication"], &["start"]);
+        mark(
+            ev,
+            a::AUTHENTICATION_STARTED,
+            &["authentication"],
+            &["start"],
+        );
         ev.label("peer", "zookeeper");
         return true;
     }
     // Master: `Authenticating <pid>[; clearing previous authentication]`.
-    let Some(rest) = m.strip_prefix("Authenticating ") else { return false };
-    let Some((u, _)) = upid(rest) else { return false };
-    mark(ev, a::AUTHENTICATION_STARTED, &["authentication"], &["start"]);
+    let Some(rest) = m.strip_prefix("Authenticating ") else {
+        return false;
+    };
+    let Some((u, _)) = upid(rest) else {
+        return false;
+    };
+    mark(
+        ev,
+        a::AUTHENTICATION_STARTED,
+        &["authentication"],
+        &["start"],
+    );
     set_source_upid(ev, &u);
     true
 }
 
 fn successfully(m: &str, ev: &mut Event, st: &StreamState) -> bool {
     if let Some(rest) = m.strip_prefix("Successfully authenticated principal ") {
-        let Some((principal, rest)) = quoted(rest) else { return false };
-        mark_outcome(ev, action::AUTHENTICATION_SUCCEEDED, &["authentication"], &["start"], Outcome::Success);
+        let Some((principal, rest)) = quoted(rest) else {
+            return false;
+        };
+        mark_outcome(
+            ev,
+            action::AUTHENTICATION_SUCCEEDED,
+            &["authentication"],
+            &["start"],
+            Outcome::Success,
+        );
         ev.set(field::USER_NAME, principal);
         ev.set(field::MESOS_PRINCIPAL, principal);
         if let Some((u, _)) = rest.strip_prefix(" at ").and_then(upid) {
@@ -74,7 +102,13 @@ fn successfully(m: &str, ev: &mut Event, st: &StreamState) -> bool {
         return true;
     }
     if let Some(rest) = m.strip_prefix("Successfully authenticated with master ") {
-        mark_outcome(ev, action::AUTHENTICATION_SUCCEEDED, &["authentication"], &["start"], Outcome::Success);
+        mark_outcome(
+            ev,
+            action::AUTHENTICATION_SUCCEEDED,
+            &["authentication"],
+            &["start"],
+            Outcome::Success,
+        );
         if let Some((u, _)) = upid(rest) {
             ev.set(field::MESOS_UPID, u.text);
             text::set_destination_addr(ev, u.addr);
@@ -88,35 +122,74 @@ fn successfully(m: &str, ev: &mut Event, st: &StreamState) -> bool {
 fn authentication(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
     // Master verdicts: `Authentication of <pid> was unsuccessful: <reason>` / `was discarded`.
     if let Some(rest) = m.strip_prefix("Authentication of ") {
-        let Some((u, rest)) = upid(rest) else { return false };
+        let Some((u, rest)) = upid(rest) else {
+            return false;
+        };
         set_source_upid(ev, &u);
         if let Some(reason) = rest.strip_prefix(" was unsuccessful") {
-            mark_outcome(ev, action::AUTHENTICATION_FAILED, &["authentication"], &["start"], Outcome::Failure);
+            mark_outcome(
+                ev,
+                action::AUTHENTICATION_FAILED,
+                &["authentication"],
+                &["start"],
+                Outcome::Failure,
+            );
             let reason = reason.trim_start_matches(':').trim();
             if !reason.is_empty() {
                 ev.set(field::ERROR_MESSAGE, reason);
             }
         } else if rest.starts_with(" was discarded") {
-            mark(ev, a::AUTHENTICATION_DISCARDED, &["authentication"], &["info"]);
+            mark(
+                ev,
+                a::AUTHENTICATION_DISCARDED,
+                &["authentication"],
+                &["info"],
+            );
         } else {
-            mark(ev, a::AUTHENTICATION_STARTED, &["authentication"], &["info"]);
+            mark(
+                ev,
+                a::AUTHENTICATION_STARTED,
+                &["authentication"],
+                &["info"],
+            );
         }
         return true;
     }
     // SASL mechanism (authenticator.cpp on the master, authenticatee.cpp on clients).
-    if let Some(reason) = m.strip_prefix("Authentication failure: ").or_else(|| m.strip_prefix("Authentication error: ")) {
-        mark_outcome(ev, a::SASL_FAILED, &["authentication"], &["start"], Outcome::Failure);
+    if let Some(reason) = m
+        .strip_prefix("Authentication failure: ")
+        .or_else(|| m.strip_prefix("Authentication error: "))
+    {
+        mark_outcome(
+            ev,
+            a::SASL_FAILED,
+            &["authentication"],
+            &["start"],
+            Outcome::Failure,
+        );
         ev.set(field::ERROR_MESSAGE, reason);
         return true;
     }
     if m.starts_with("Authentication failed") || m.starts_with("Authentication timed out") {
         // `Authentication failed; secret needed by CRAM-MD5 authenticatee`, timeouts.
-        mark_outcome(ev, action::AUTHENTICATION_FAILED, &["authentication"], &["start"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            action::AUTHENTICATION_FAILED,
+            &["authentication"],
+            &["start"],
+            Outcome::Failure,
+        );
         ev.set(field::ERROR_MESSAGE, m);
         return true;
     }
     if m == "Authentication success" {
-        mark_outcome(ev, a::SASL_SUCCEEDED, &["authentication"], &["start"], Outcome::Success);
+        mark_outcome(
+            ev,
+            a::SASL_SUCCEEDED,
+            &["authentication"],
+            &["start"],
+            Outcome::Success,
+        );
         return true;
     }
     if m.starts_with("Authentication requires more steps") {
@@ -135,7 +208,13 @@ fn error_occurred(m: &str, ev: &mut Event) -> bool {
     else {
         return false;
     };
-    mark_outcome(ev, action::AUTHENTICATION_FAILED, &["authentication"], &["start", "error"], Outcome::Failure);
+    mark_outcome(
+        ev,
+        action::AUTHENTICATION_FAILED,
+        &["authentication"],
+        &["start", "error"],
+        Outcome::Failure,
+    );
     if let Some((u, rest)) = upid(rest) {
         set_source_upid(ev, &u);
         let reason = rest.trim_start_matches(':').trim();
@@ -148,8 +227,16 @@ fn error_occurred(m: &str, ev: &mut Event) -> bool {
 
 /// `Failed to authenticate with master <pid>: <reason>` (agent, scheduler driver).
 fn failed(m: &str, ev: &mut Event, st: &StreamState) -> bool {
-    let Some(rest) = m.strip_prefix("Failed to authenticate with master ") else { return false };
-    mark_outcome(ev, action::AUTHENTICATION_FAILED, &["authentication"], &["start"], Outcome::Failure);
+    let Some(rest) = m.strip_prefix("Failed to authenticate with master ") else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        action::AUTHENTICATION_FAILED,
+        &["authentication"],
+        &["start"],
+        Outcome::Failure,
+    );
     if let Some((u, rest)) = upid(rest) {
         ev.set(field::MESOS_UPID, u.text);
         text::set_destination_addr(ev, u.addr);
@@ -165,7 +252,13 @@ fn failed(m: &str, ev: &mut Event, st: &StreamState) -> bool {
 fn received(m: &str, ev: &mut Event) -> bool {
     if let Some(rest) = m.strip_prefix("Received authentication request from ") {
         // `... but authenticator is not loaded`
-        mark_outcome(ev, action::AUTHENTICATION_FAILED, &["authentication"], &["start", "error"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            action::AUTHENTICATION_FAILED,
+            &["authentication"],
+            &["start", "error"],
+            Outcome::Failure,
+        );
         if let Some((u, rest)) = upid(rest) {
             set_source_upid(ev, &u);
             ev.set(field::ERROR_MESSAGE, rest.trim());
@@ -186,16 +279,21 @@ fn refusing(m: &str, ev: &mut Event) -> bool {
     if let Some(rest) = m
         .strip_prefix("Refusing registration of agent at ")
         .or_else(|| m.strip_prefix("Refusing re-registration of agent at "))
+        && text::contains(rest, "because it is not authenticated")
     {
-        if text::contains(rest, "because it is not authenticated") {
-            mark_outcome(ev, a::AGENT_REGISTRATION_REFUSED, &["authentication", "host"], &["denied"], Outcome::Failure);
-            ev.set(field::ERROR_TYPE, "unauthenticated");
-            ev.set(field::ERROR_MESSAGE, "agent is not authenticated");
-            if let Some((u, _)) = upid(rest) {
-                set_source_upid(ev, &u);
-            }
-            return true;
+        mark_outcome(
+            ev,
+            a::AGENT_REGISTRATION_REFUSED,
+            &["authentication", "host"],
+            &["denied"],
+            Outcome::Failure,
+        );
+        ev.set(field::ERROR_TYPE, "unauthenticated");
+        ev.set(field::ERROR_MESSAGE, "agent is not authenticated");
+        if let Some((u, _)) = upid(rest) {
+            set_source_upid(ev, &u);
         }
+        return true;
     }
     // `Refusing subscription of framework '<name>'[ at <pid>]: <reason>`
     if let Some(rest) = m.strip_prefix("Refusing subscription of framework ") {
@@ -211,10 +309,22 @@ fn refusing(m: &str, ev: &mut Event) -> bool {
         let reason = rest.trim_start_matches(':').trim();
         ev.set(field::ERROR_MESSAGE, reason);
         if is_denial(reason) {
-            mark_outcome(ev, action::AUTHORIZATION_DENIED, &["iam"], &["denied"], Outcome::Failure);
+            mark_outcome(
+                ev,
+                action::AUTHORIZATION_DENIED,
+                &["iam"],
+                &["denied"],
+                Outcome::Failure,
+            );
             ev.set(field::ERROR_TYPE, "unauthorized");
         } else {
-            mark_outcome(ev, a::FRAMEWORK_SUBSCRIPTION_REFUSED, &["process"], &["denied"], Outcome::Failure);
+            mark_outcome(
+                ev,
+                a::FRAMEWORK_SUBSCRIPTION_REFUSED,
+                &["process"],
+                &["denied"],
+                Outcome::Failure,
+            );
         }
         if let Some(roles) = text::find(reason, "with roles ").map(|i| &reason[i..]) {
             text::set_roles(ev, roles);
@@ -229,16 +339,30 @@ fn refusing(m: &str, ev: &mut Event) -> bool {
         .strip_prefix("Refusing registration of agent ")
         .or_else(|| m.strip_prefix("Refusing re-registration of agent "))
     {
-        let Some((agent, rest)) = text::agent_ref(rest) else { return false };
+        let Some((agent, rest)) = text::agent_ref(rest) else {
+            return false;
+        };
         text::set_agent(ev, &agent, true);
         let reason = rest.trim_start_matches(':').trim();
         ev.set(field::ERROR_MESSAGE, reason);
         if is_denial(reason) {
-            mark_outcome(ev, action::AUTHORIZATION_DENIED, &["iam", "host"], &["denied"], Outcome::Failure);
+            mark_outcome(
+                ev,
+                action::AUTHORIZATION_DENIED,
+                &["iam", "host"],
+                &["denied"],
+                Outcome::Failure,
+            );
             ev.set(field::ERROR_TYPE, "unauthorized");
             set_principal_of(ev, reason);
         } else {
-            mark_outcome(ev, a::AGENT_REGISTRATION_REFUSED, &["host"], &["denied"], Outcome::Failure);
+            mark_outcome(
+                ev,
+                a::AGENT_REGISTRATION_REFUSED,
+                &["host"],
+                &["denied"],
+                Outcome::Failure,
+            );
             if text::contains(reason, "`DOWN`") || text::contains(reason, "is `DOWN`") {
                 ev.set(field::ERROR_TYPE, "machine-down");
             }
@@ -252,7 +376,9 @@ fn refusing(m: &str, ev: &mut Event) -> bool {
 fn set_principal_of(ev: &mut Event, s: &str) {
     let p = text::find(s, "with principal '")
         .and_then(|i| quoted(&s[i + "with principal ".len()..]))
-        .or_else(|| text::find(s, "Principal '").and_then(|i| quoted(&s[i + "Principal ".len()..])));
+        .or_else(|| {
+            text::find(s, "Principal '").and_then(|i| quoted(&s[i + "Principal ".len()..]))
+        });
     if let Some((p, _)) = p {
         ev.set(field::USER_NAME, p);
         ev.set(field::MESOS_PRINCIPAL, p);
@@ -262,7 +388,15 @@ fn set_principal_of(ev: &mut Event, s: &str) {
 /// Authorization denial wording (`Not authorized to`, the upstream typo
 /// `no authorized to`, task groups' `is not authorized to`).
 pub(crate) fn is_denial(s: &str) -> bool {
-    text::contains(s, "Not authorized") || text::contains(s, "no authorized") || text::contains(s, "not authorized")
+    let mut rest = s;
+    while let Some(i) = text::find(rest, "authorized to") {
+        let before = &rest[..i];
+        if before.ends_with("Not ") || before.ends_with("no ") || before.ends_with("not ") {
+            return true;
+        }
+        rest = &rest[i + 1..];
+    }
+    false
 }
 
 fn dropping(m: &str, ev: &mut Event) -> bool {
@@ -278,27 +412,45 @@ fn dropping(m: &str, ev: &mut Event) -> bool {
         }
         let reason = rest.trim_start_matches(':').trim();
         ev.set(field::ERROR_MESSAGE, reason);
-        let cat = if text::contains(reason, "uthenticat") { "authentication" } else { "process" };
-        mark_outcome(ev, a::FRAMEWORK_SUBSCRIPTION_REFUSED, &[cat], &["denied"], Outcome::Failure);
+        let cat = if text::contains(reason, "uthenticat") {
+            "authentication"
+        } else {
+            "process"
+        };
+        mark_outcome(
+            ev,
+            a::FRAMEWORK_SUBSCRIPTION_REFUSED,
+            &[cat],
+            &["denied"],
+            Outcome::Failure,
+        );
         if let Some(fw) = text::framework_after(reason, "") {
             text::set_framework(ev, &fw);
         }
-        if ev.get(field::SOURCE_IP).is_none() {
-            if let Some(u) = text::upid_after(reason, " at ") {
-                set_source_upid(ev, &u);
-            }
+        if ev.get(field::SOURCE_IP).is_none()
+            && let Some(u) = text::upid_after(reason, " at ")
+        {
+            set_source_upid(ev, &u);
         }
         return true;
     }
     // `Dropping message <name> from <pid>(<principal>): capacity(<n>) exceeded`
     if let Some(rest) = m.strip_prefix("Dropping message ") {
         let (name, rest) = text::token(rest);
-        mark_outcome(ev, action::RATE_LIMITED, &["network"], &["denied"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            action::RATE_LIMITED,
+            &["network"],
+            &["denied"],
+            Outcome::Failure,
+        );
         ev.label("message_name", name);
         if let Some(from) = rest.strip_prefix(" from ") {
             // The principal follows the PID in parentheses, with no space.
             let (pid_text, principal) = match from.find('(') {
-                Some(i) if from[..i].contains('@') => (&from[..i], text::parenthesized(&from[i..]).map(|p| p.0)),
+                Some(i) if from[..i].contains('@') => {
+                    (&from[..i], text::parenthesized(&from[i..]).map(|p| p.0))
+                }
                 _ => (text::token(from).0, None),
             };
             if let Some((u, _)) = upid(pid_text) {
@@ -318,7 +470,7 @@ fn dropping(m: &str, ev: &mut Event) -> bool {
     if let Some(i) = text::find(m, " operation from framework ") {
         let op = &m["Dropping ".len().min(i)..i];
         let rest = &m[i + " operation from framework ".len()..];
-        ev.set_dynamic("mesos.operation.type".to_owned(), op);
+        ev.set(field::MESOS_OPERATION_TYPE, op);
         if let Some((fw, r)) = text::framework_ref(rest) {
             text::set_framework(ev, &fw);
             if let Some(u) = &fw.pid {
@@ -327,12 +479,24 @@ fn dropping(m: &str, ev: &mut Event) -> bool {
             let reason = r.trim_start_matches(':').trim();
             ev.set(field::ERROR_MESSAGE, reason);
             if is_denial(reason) {
-                mark_outcome(ev, action::AUTHORIZATION_DENIED, &["iam"], &["denied"], Outcome::Failure);
+                mark_outcome(
+                    ev,
+                    action::AUTHORIZATION_DENIED,
+                    &["iam"],
+                    &["denied"],
+                    Outcome::Failure,
+                );
                 set_principal_of(ev, reason);
                 return true;
             }
         }
-        mark_outcome(ev, a::OPERATION_DROPPED, &["configuration"], &["denied"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            a::OPERATION_DROPPED,
+            &["configuration"],
+            &["denied"],
+            Outcome::Failure,
+        );
         return true;
     }
     false
@@ -340,8 +504,15 @@ fn dropping(m: &str, ev: &mut Event) -> bool {
 
 /// `Ignoring stale authentication result of <pid>`.
 fn ignoring(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Ignoring stale authentication result of ") else { return false };
-    mark(ev, a::AUTHENTICATION_DISCARDED, &["authentication"], &["info"]);
+    let Some(rest) = m.strip_prefix("Ignoring stale authentication result of ") else {
+        return false;
+    };
+    mark(
+        ev,
+        a::AUTHENTICATION_DISCARDED,
+        &["authentication"],
+        &["info"],
+    );
     if let Some((u, _)) = upid(rest) {
         set_source_upid(ev, &u);
     }
@@ -350,8 +521,15 @@ fn ignoring(m: &str, ev: &mut Event) -> bool {
 
 /// `Queuing up SUBSCRIBE call for framework '<name>' at <pid> because authentication is still in progress`.
 fn queuing(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Queuing up SUBSCRIBE call for framework ") else { return false };
-    mark(ev, a::FRAMEWORK_SUBSCRIBE_RECEIVED, &["authentication", "process"], &["start"]);
+    let Some(rest) = m.strip_prefix("Queuing up SUBSCRIBE call for framework ") else {
+        return false;
+    };
+    mark(
+        ev,
+        a::FRAMEWORK_SUBSCRIBE_RECEIVED,
+        &["authentication", "process"],
+        &["start"],
+    );
     if let Some((name, rest)) = quoted(rest) {
         ev.set(field::MESOS_FRAMEWORK_NAME, name);
         if let Some((u, _)) = rest.strip_prefix(" at ").and_then(upid) {
@@ -365,7 +543,9 @@ fn queuing(m: &str, ev: &mut Event) -> bool {
 /// `Authorizing task '<t>' for framework <f>` (agent).
 fn authorizing(m: &str, ev: &mut Event) -> bool {
     let rest = if let Some(rest) = m.strip_prefix("Authorizing principal ") {
-        let Some((p, rest)) = quoted(rest) else { return false };
+        let Some((p, rest)) = quoted(rest) else {
+            return false;
+        };
         ev.set(field::USER_NAME, p);
         ev.set(field::MESOS_PRINCIPAL, p);
         rest
@@ -385,10 +565,13 @@ fn authorizing(m: &str, ev: &mut Event) -> bool {
         return false;
     };
     mark(ev, a::AUTHORIZATION_CHECK, &["iam"], &["access"]);
-    let what = rest.trim_start().strip_prefix("to ").unwrap_or(rest.trim_start());
-    ev.set_dynamic("mesos.authorization.request".to_owned(), what);
+    let what = rest
+        .trim_start()
+        .strip_prefix("to ")
+        .unwrap_or(rest.trim_start());
+    ev.label("authorization_request", what);
     if let Some(act) = what.strip_prefix("perform action ") {
-        ev.set_dynamic("mesos.authorization.action".to_owned(), text::token(act).0);
+        ev.set(field::MESOS_AUTHORIZATION_ACTION, text::token(act).0);
     }
     authorization_object(what, ev);
     true
@@ -397,15 +580,17 @@ fn authorizing(m: &str, ev: &mut Event) -> bool {
 /// The object of an authorization request (master/authorization.cpp):
 /// `launch task <t> of framework <f> under user '<u>'`, `register framework <f> with roles { r }`.
 fn authorization_object(what: &str, ev: &mut Event) {
-    if let Some(rest) = what.strip_prefix("launch task ") {
-        if let Some(i) = text::find(rest, " of framework ") {
-            ev.set(field::MESOS_TASK_ID, &rest[..i]);
-            if let Some((fw, _)) = text::framework_ref(&rest[i + " of framework ".len()..]) {
-                text::set_framework(ev, &fw);
-            }
+    if let Some(rest) = what.strip_prefix("launch task ")
+        && let Some(i) = text::find(rest, " of framework ")
+    {
+        ev.set(field::MESOS_TASK_ID, &rest[..i]);
+        if let Some((fw, _)) = text::framework_ref(&rest[i + " of framework ".len()..]) {
+            text::set_framework(ev, &fw);
         }
     }
-    if let Some(u) = text::find(what, "under user '").and_then(|i| quoted(&what[i + "under user ".len()..])) {
+    if let Some(u) =
+        text::find(what, "under user '").and_then(|i| quoted(&what[i + "under user ".len()..]))
+    {
         ev.set(field::MESOS_TASK_USER, u.0);
     }
     if text::contains(what, "with roles ") {
@@ -416,11 +601,22 @@ fn authorization_object(what: &str, ev: &mut Event) {
 /// `Authorization enabled`; `Authorization failed for task '<t>' of framework <f>: <error>` (agent).
 fn authorization(m: &str, ev: &mut Event) -> bool {
     if m.starts_with("Authorization enabled") {
-        mark(ev, action::CONFIGURATION, &["configuration", "iam"], &["info"]);
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "iam"],
+            &["info"],
+        );
         return true;
     }
     if let Some(rest) = m.strip_prefix("Authorization failed for task ") {
-        mark_outcome(ev, action::AUTHORIZATION_DENIED, &["iam", "process"], &["denied"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            action::AUTHORIZATION_DENIED,
+            &["iam", "process"],
+            &["denied"],
+            Outcome::Failure,
+        );
         if let Some((t, rest)) = quoted(rest) {
             ev.set(field::MESOS_TASK_ID, t);
             if let Some(fw) = text::framework_after(rest, "framework ") {
@@ -437,7 +633,9 @@ fn authorization(m: &str, ev: &mut Event) -> bool {
 
 /// `Setting 'principal' in FrameworkInfo to '<p>' because the framework authenticated with that principal ...`.
 fn setting(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Setting 'principal' in FrameworkInfo to ") else { return false };
+    let Some(rest) = m.strip_prefix("Setting 'principal' in FrameworkInfo to ") else {
+        return false;
+    };
     mark(ev, a::FRAMEWORK_PRINCIPAL_CHANGED, &["iam"], &["change"]);
     if let Some((p, _)) = quoted(rest) {
         ev.set(field::USER_NAME, p);
@@ -450,20 +648,36 @@ fn setting(m: &str, ev: &mut Event) -> bool {
 /// each gives the flag it reflects (`mesos.flags.*`), so posture rules can
 /// key on them as on `Flags at startup`.
 fn setup(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
-    let config = |ev: &mut Event| mark(ev, action::CONFIGURATION, &["configuration", "authentication"], &["info"]);
+    let config = |ev: &mut Event| {
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "authentication"],
+            &["info"],
+        )
+    };
     if let Some(rest) = m.strip_prefix("Creating default ") {
         // `'basic' HTTP authenticator for realm '<realm>'`, `'local' authorizer`.
-        let Some((kind, rest)) = quoted(rest) else { return false };
+        let Some((kind, rest)) = quoted(rest) else {
+            return false;
+        };
         if rest.starts_with(" HTTP authenticator") {
             config(ev);
             ev.label("http_authenticator", kind);
-            if let Some((realm, _)) = text::find(rest, "realm '").and_then(|i| quoted(&rest[i + "realm ".len()..])) {
+            if let Some((realm, _)) =
+                text::find(rest, "realm '").and_then(|i| quoted(&rest[i + "realm ".len()..]))
+            {
                 ev.label("realm", realm);
             }
             return true;
         }
         if rest.starts_with(" authorizer") {
-            mark(ev, action::CONFIGURATION, &["configuration", "iam"], &["info"]);
+            mark(
+                ev,
+                action::CONFIGURATION,
+                &["configuration", "iam"],
+                &["info"],
+            );
             ev.label("authorizer", kind);
             return true;
         }
@@ -477,18 +691,20 @@ fn setup(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
         mark(ev, a::SASL_STEP, &["authentication"], &["info"]);
         return true;
     }
-    if m.starts_with("Initializing server SASL") || m.starts_with("Using default CRAM-MD5 authenticatee") {
+    if m.starts_with("Initializing server SASL")
+        || m.starts_with("Using default CRAM-MD5 authenticatee")
+    {
         config(ev);
         return true;
     }
     if let Some(rest) = m.strip_prefix("Using default ") {
         // `Using default 'crammd5' authenticator`
-        if let Some((kind, r)) = quoted(rest) {
-            if r.trim() == "authenticator" {
-                config(ev);
-                ev.label("authenticator", kind);
-                return true;
-            }
+        if let Some((kind, r)) = quoted(rest)
+            && r.trim() == "authenticator"
+        {
+            config(ev);
+            ev.label("authenticator", kind);
+            return true;
         }
         return false;
     }
@@ -500,12 +716,20 @@ fn setup(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
         return true;
     }
     if let Some(rest) = m.strip_prefix("Permissions on credentials file ") {
-        mark(ev, action::CONFIGURATION, &["configuration", "authentication", "file"], &["info"]);
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "authentication", "file"],
+            &["info"],
+        );
         ev.add_type("error");
         if let Some((p, _)) = quoted(rest) {
             ev.set(field::FILE_PATH, p);
         }
-        ev.set(field::ERROR_MESSAGE, "credentials file permissions are too open");
+        ev.set(
+            field::ERROR_MESSAGE,
+            "credentials file permissions are too open",
+        );
         return true;
     }
     if m.starts_with("No credentials provided") {
@@ -515,10 +739,18 @@ fn setup(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
     }
     if m.starts_with("Only non-authenticating frameworks and agents are allowed to connect") {
         config(ev);
-        ev.set_dynamic("mesos.flags.authenticate_frameworks".to_owned(), "false");
-        ev.set_dynamic("mesos.flags.authenticate_agents".to_owned(), "false");
+        ev.set(
+            field::MESOS_FLAGS,
+            vec![
+                "authenticate_frameworks=false".to_owned(),
+                "authenticate_agents=false".to_owned(),
+            ],
+        );
         if let Some(i) = text::find(m, "Authentication is disabled: ") {
-            ev.set(field::ERROR_MESSAGE, &m[i + "Authentication is disabled: ".len()..]);
+            ev.set(
+                field::ERROR_MESSAGE,
+                &m[i + "Authentication is disabled: ".len()..],
+            );
         }
         return true;
     }
@@ -530,9 +762,15 @@ fn setup(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
 mod tests {
     #[test]
     fn denial_wordings() {
-        assert!(super::is_denial("Not authorized to register framework  with roles { infra }"));
-        assert!(super::is_denial("Principal 'analytics' no authorized to launch task"));
+        assert!(super::is_denial(
+            "Not authorized to register framework  with roles { infra }"
+        ));
+        assert!(super::is_denial(
+            "Principal 'analytics' no authorized to launch task"
+        ));
         assert!(super::is_denial("Task 't' is not authorized to launch"));
         assert!(!super::is_denial("authorized"));
+        assert!(!super::is_denial("Authorizing principal 'p' to"));
+        assert!(super::is_denial("authorized to x; Not authorized to y"));
     }
 }

@@ -32,10 +32,16 @@ pub fn classify(word: &str, line: &Line<'_>, ev: &mut Event, _st: &mut StreamSta
 /// `Flags at startup: --name="value" ...`: every flag as `mesos.flags.<name>`,
 /// the record of the security configuration at boot.
 fn flags(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Flags at startup: ") else { return false };
+    let Some(rest) = m.strip_prefix("Flags at startup: ") else {
+        return false;
+    };
     mark(ev, action::CONFIGURATION, &["configuration"], &["info"]);
-    for (name, value) in parse_flags(rest) {
-        ev.set_dynamic(format!("mesos.flags.{name}"), value);
+    let flags: Vec<String> = parse_flags(rest)
+        .into_iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    if !flags.is_empty() {
+        ev.set(field::MESOS_FLAGS, flags);
     }
     true
 }
@@ -51,7 +57,7 @@ pub(crate) fn parse_flags(s: &str) -> Vec<(&str, &str)> {
         if out.len() >= 500 {
             break;
         }
-        let eq = r.find(|c: char| c == '=' || c == ' ').unwrap_or(r.len());
+        let eq = r.find(['=', ' ']).unwrap_or(r.len());
         let name = &r[..eq];
         let after = &r[eq..];
         let (value, next) = if let Some(v) = after.strip_prefix("=\"") {
@@ -68,7 +74,11 @@ pub(crate) fn parse_flags(s: &str) -> Vec<(&str, &str)> {
             // A bare `--name`: a boolean switch.
             ("true", after.trim_start())
         };
-        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        if !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
             out.push((name, value));
         }
         rest = next.trim_start();
@@ -83,8 +93,8 @@ fn banner(m: &str, ev: &mut Event) -> bool {
         ev.label("git_sha", v.trim());
     } else if let Some(v) = m.strip_prefix("Git tag: ") {
         ev.label("git_tag", v.trim());
-    } else if m.starts_with("Build: ") {
-        ev.label("build", m["Build: ".len()..].trim());
+    } else if let Some(v) = m.strip_prefix("Build: ") {
+        ev.label("build", v.trim());
     } else {
         return false;
     }
@@ -95,7 +105,13 @@ fn banner(m: &str, ev: &mut Event) -> bool {
 fn master(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
     // `Master <id> (<host>) started on <ip>:<port>`
     if let Some(i) = text::find(m, ") started on ") {
-        mark_outcome(ev, a::SERVICE_STARTED, &["process"], &["start"], Outcome::Success);
+        mark_outcome(
+            ev,
+            a::SERVICE_STARTED,
+            &["process"],
+            &["start"],
+            Outcome::Success,
+        );
         let head = &m["Master ".len().min(i)..i];
         if let Some((id, host)) = head.split_once(" (") {
             ev.label("master_id", id);
@@ -106,22 +122,56 @@ fn master(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
     }
     // Authentication policy at start: each line states one flag.
     let policy = [
-        ("Master only allowing authenticated frameworks to register", "authenticate_frameworks", "true"),
-        ("Master allowing unauthenticated frameworks to register", "authenticate_frameworks", "false"),
-        ("Master only allowing authenticated agents to register", "authenticate_agents", "true"),
-        ("Master allowing unauthenticated agents to register", "authenticate_agents", "false"),
-        ("Master only allowing authenticated HTTP frameworks to register", "authenticate_http_frameworks", "true"),
-        ("Master allowing HTTP frameworks to register without authentication", "authenticate_http_frameworks", "false"),
+        (
+            "Master only allowing authenticated frameworks to register",
+            "authenticate_frameworks",
+            "true",
+        ),
+        (
+            "Master allowing unauthenticated frameworks to register",
+            "authenticate_frameworks",
+            "false",
+        ),
+        (
+            "Master only allowing authenticated agents to register",
+            "authenticate_agents",
+            "true",
+        ),
+        (
+            "Master allowing unauthenticated agents to register",
+            "authenticate_agents",
+            "false",
+        ),
+        (
+            "Master only allowing authenticated HTTP frameworks to register",
+            "authenticate_http_frameworks",
+            "true",
+        ),
+        (
+            "Master allowing HTTP frameworks to register without authentication",
+            "authenticate_http_frameworks",
+            "false",
+        ),
     ];
     for (text, flag, value) in policy {
         if m.starts_with(text) {
-            mark(ev, action::CONFIGURATION, &["configuration", "authentication"], &["info"]);
-            ev.set_dynamic(format!("mesos.flags.{flag}"), value);
+            mark(
+                ev,
+                action::CONFIGURATION,
+                &["configuration", "authentication"],
+                &["info"],
+            );
+            ev.set(field::MESOS_FLAGS, vec![format!("{flag}={value}")]);
             return true;
         }
     }
     if m.starts_with("Master bound to loopback interface") {
-        mark(ev, action::CONFIGURATION, &["configuration", "network"], &["info"]);
+        mark(
+            ev,
+            action::CONFIGURATION,
+            &["configuration", "network"],
+            &["info"],
+        );
         ev.set(field::ERROR_MESSAGE, line.full);
         return true;
     }
@@ -138,8 +188,16 @@ fn set_host_ip(ev: &mut Event, addr: &str) {
 
 /// `Mesos agent started on (1)@<ip>:<port>`
 fn agent_started(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Mesos agent started on ") else { return false };
-    mark_outcome(ev, a::SERVICE_STARTED, &["process"], &["start"], Outcome::Success);
+    let Some(rest) = m.strip_prefix("Mesos agent started on ") else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::SERVICE_STARTED,
+        &["process"],
+        &["start"],
+        Outcome::Success,
+    );
     if let Some((_, addr)) = rest.split_once('@') {
         set_host_ip(ev, addr);
     }
@@ -186,22 +244,48 @@ fn leader(m: &str, ev: &mut Event) -> bool {
 
 fn zookeeper(m: &str, ev: &mut Event) -> bool {
     if m.starts_with("Lost connection to ZooKeeper") {
-        mark_outcome(ev, a::ZOOKEEPER_DISCONNECTED, &["network"], &["connection", "end"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            a::ZOOKEEPER_DISCONNECTED,
+            &["network"],
+            &["connection", "end"],
+            Outcome::Failure,
+        );
         return true;
     }
-    if m.starts_with("Timed out waiting to connect to ZooKeeper") || m.starts_with("ZooKeeper session expired") {
-        mark_outcome(ev, a::ZOOKEEPER_SESSION_EXPIRED, &["network"], &["connection", "end"], Outcome::Failure);
+    if m.starts_with("Timed out waiting to connect to ZooKeeper")
+        || m.starts_with("ZooKeeper session expired")
+    {
+        mark_outcome(
+            ev,
+            a::ZOOKEEPER_SESSION_EXPIRED,
+            &["network"],
+            &["connection", "end"],
+            Outcome::Failure,
+        );
         if let Some(s) = text::between(m, "(sessionId=", ")") {
             ev.label("zookeeper_session", s);
         }
         return true;
     }
     if m.starts_with("Group process (") && text::contains(m, "connected to ZooKeeper") {
-        mark_outcome(ev, a::ZOOKEEPER_CONNECTED, &["network"], &["connection", "start"], Outcome::Success);
+        mark_outcome(
+            ev,
+            a::ZOOKEEPER_CONNECTED,
+            &["network"],
+            &["connection", "start"],
+            Outcome::Success,
+        );
         return true;
     }
     if m.starts_with("Lost leadership") || m.starts_with("Lost candidacy") {
-        mark_outcome(ev, a::LEADER_ELECTED, &["host"], &["change"], Outcome::Failure);
+        mark_outcome(
+            ev,
+            a::LEADER_ELECTED,
+            &["host"],
+            &["change"],
+            Outcome::Failure,
+        );
         return true;
     }
     false
@@ -209,12 +293,18 @@ fn zookeeper(m: &str, ev: &mut Event) -> bool {
 
 /// `EXIT with status <n>: <message>` (stout `EXIT`, logged at E before exiting).
 fn exit(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("EXIT with status ") else { return false };
+    let Some(rest) = m.strip_prefix("EXIT with status ") else {
+        return false;
+    };
     mark(ev, a::SERVICE_EXITED, &["process"], &["end"]);
     let (code, msg) = rest.split_once(':').unwrap_or((rest, ""));
     if let Ok(code) = code.trim().parse::<i64>() {
         ev.set(field::PROCESS_EXIT_CODE, code);
-        ev.outcome = if code == 0 { Outcome::Success } else { Outcome::Failure };
+        ev.outcome = if code == 0 {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        };
     }
     let msg = msg.trim();
     if !msg.is_empty() {
@@ -244,7 +334,9 @@ fn quota(m: &str, ev: &mut Event) -> bool {
         return true;
     }
     if let Some(rest) = m.strip_prefix("Updating ") {
-        let Some((role, r)) = quoted(rest) else { return false };
+        let Some((role, r)) = quoted(rest) else {
+            return false;
+        };
         if !r.starts_with(" quota") {
             return false;
         }
@@ -265,9 +357,11 @@ fn quota(m: &str, ev: &mut Event) -> bool {
 
 /// `INFO level logging started!` (the level follows `--logging_level`).
 fn logging_started(m: &str, ev: &mut Event) -> bool {
-    let Some(level) = m.strip_suffix(" level logging started!") else { return false };
+    let Some(level) = m.strip_suffix(" level logging started!") else {
+        return false;
+    };
     mark(ev, action::CONFIGURATION, &["configuration"], &["info"]);
-    ev.set_dynamic("mesos.flags.logging_level".to_owned(), level);
+    ev.set(field::MESOS_FLAGS, vec![format!("logging_level={level}")]);
     true
 }
 
@@ -277,10 +371,17 @@ mod tests {
 
     #[test]
     fn flags_with_spaces_quotes_and_switches() {
-        let f = parse_flags(r#"--acls="{"permissive": false}" --authenticate_agents="true" --quiet --zk="zk://a:2181/mesos" --Bad.Name="x""#);
+        let f = parse_flags(
+            r#"--acls="{"permissive": false}" --authenticate_agents="true" --quiet --zk="zk://a:2181/mesos" --Bad.Name="x""#,
+        );
         assert_eq!(
             f,
-            vec![("acls", r#"{"permissive": false}"#), ("authenticate_agents", "true"), ("quiet", "true"), ("zk", "zk://a:2181/mesos")]
+            vec![
+                ("acls", r#"{"permissive": false}"#),
+                ("authenticate_agents", "true"),
+                ("quiet", "true"),
+                ("zk", "zk://a:2181/mesos")
+            ]
         );
         assert!(parse_flags("").is_empty());
         assert!(parse_flags("--").is_empty());

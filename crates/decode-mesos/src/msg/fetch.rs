@@ -24,7 +24,9 @@ pub fn classify(word: &str, line: &Line<'_>, ev: &mut Event, _st: &mut StreamSta
 
 /// `Fetcher Info: {"cache_directory":...,"items":[{"action":"BYPASS_CACHE","uri":{...,"value":"<URI>"}}],"sandbox_directory":"...","user":"<u>"}`
 fn fetcher_info(m: &str, ev: &mut Event) -> bool {
-    let Some(json) = m.strip_prefix("Fetcher Info: ") else { return false };
+    let Some(json) = m.strip_prefix("Fetcher Info: ") else {
+        return false;
+    };
     mark(ev, a::FETCH_PLANNED, &["file", "network"], &["info"]);
     let Ok(info) = serde_json::from_str::<serde_json::Value>(json.trim()) else {
         // Truncated or altered: still a fetch; keep what the text shows.
@@ -38,18 +40,18 @@ fn fetcher_info(m: &str, ev: &mut Event) -> bool {
         .and_then(|i| i.as_array())
         .into_iter()
         .flatten()
-        .filter_map(|item| item.get("uri").and_then(|u| u.get("value")).and_then(|v| v.as_str()))
+        .filter_map(|item| {
+            item.get("uri")
+                .and_then(|u| u.get("value"))
+                .and_then(|v| v.as_str())
+        })
         .map(str::to_owned)
         .collect();
-    match uris.len() {
-        0 => {}
-        1 => {
-            ev.set(field::URL_ORIGINAL, uris[0].as_str());
-        }
-        _ => {
-            ev.set(field::URL_ORIGINAL, uris[0].as_str());
-            ev.set_dynamic("mesos.fetch.uris".to_owned(), uris);
-        }
+    if let Some(first) = uris.first() {
+        ev.set(field::URL_ORIGINAL, first.as_str());
+    }
+    if uris.len() > 1 {
+        ev.set(field::MESOS_FETCH_URIS, uris);
     }
     if let Some(user) = info.get("user").and_then(|u| u.as_str()) {
         ev.set(field::USER_NAME, user);
@@ -66,7 +68,12 @@ fn fetcher_info(m: &str, ev: &mut Event) -> bool {
 /// agent side `Fetching URIs using command '<cmd>'`.
 fn fetching(m: &str, ev: &mut Event) -> bool {
     if let Some((uri, _)) = m.strip_prefix("Fetching URI ").and_then(quoted) {
-        mark(ev, action::FILE_DOWNLOADED, &["file", "network"], &["start"]);
+        mark(
+            ev,
+            action::FILE_DOWNLOADED,
+            &["file", "network"],
+            &["start"],
+        );
         ev.set(field::URL_ORIGINAL, uri);
         return true;
     }
@@ -90,7 +97,12 @@ fn fetching(m: &str, ev: &mut Event) -> bool {
 
 /// `Downloading resource from '<uri>' to '<path>'`
 fn downloading(m: &str, ev: &mut Event) -> bool {
-    let Some((uri, rest)) = m.strip_prefix("Downloading resource from ").and_then(quoted) else { return false };
+    let Some((uri, rest)) = m
+        .strip_prefix("Downloading resource from ")
+        .and_then(quoted)
+    else {
+        return false;
+    };
     mark(ev, a::FETCH_DOWNLOAD, &["file", "network"], &["creation"]);
     ev.set(field::URL_ORIGINAL, uri);
     if let Some((path, _)) = rest.strip_prefix(" to ").and_then(quoted) {
@@ -101,8 +113,16 @@ fn downloading(m: &str, ev: &mut Event) -> bool {
 
 /// `Fetched '<uri>' to '<path>'`
 fn fetched(m: &str, ev: &mut Event) -> bool {
-    let Some((uri, rest)) = m.strip_prefix("Fetched ").and_then(quoted) else { return false };
-    mark_outcome(ev, a::FETCH_COMPLETED, &["file", "network"], &["creation"], Outcome::Success);
+    let Some((uri, rest)) = m.strip_prefix("Fetched ").and_then(quoted) else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::FETCH_COMPLETED,
+        &["file", "network"],
+        &["creation"],
+        Outcome::Success,
+    );
     ev.set(field::URL_ORIGINAL, uri);
     if let Some((path, _)) = rest.strip_prefix(" to ").and_then(quoted) {
         ev.set(field::FILE_PATH, path);
@@ -112,16 +132,35 @@ fn fetched(m: &str, ev: &mut Event) -> bool {
 
 /// `Extracted '<archive>' into '<dir>'`
 fn extracted(m: &str, ev: &mut Event) -> bool {
-    let Some((archive, _)) = m.strip_prefix("Extracted ").and_then(quoted) else { return false };
-    mark_outcome(ev, a::FETCH_EXTRACTED, &["file"], &["creation"], Outcome::Success);
+    let Some((archive, _)) = m.strip_prefix("Extracted ").and_then(quoted) else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::FETCH_EXTRACTED,
+        &["file"],
+        &["creation"],
+        Outcome::Success,
+    );
     ev.set(field::FILE_PATH, archive);
     true
 }
 
 /// `Successfully fetched all URIs into '<dir>'`
 fn all_fetched(m: &str, ev: &mut Event) -> bool {
-    let Some((dir, _)) = m.strip_prefix("Successfully fetched all URIs into ").and_then(quoted) else { return false };
-    mark_outcome(ev, a::FETCH_COMPLETED, &["file", "network"], &["info"], Outcome::Success);
+    let Some((dir, _)) = m
+        .strip_prefix("Successfully fetched all URIs into ")
+        .and_then(quoted)
+    else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::FETCH_COMPLETED,
+        &["file", "network"],
+        &["info"],
+        Outcome::Success,
+    );
     ev.set(field::FILE_PATH, dir);
     set_path_ids(ev, dir);
     true
@@ -129,8 +168,16 @@ fn all_fetched(m: &str, ev: &mut Event) -> bool {
 
 /// `Failed to fetch '<uri>': <error>` and the fetcher's other failures.
 fn failed(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Failed to fetch") else { return false };
-    mark_outcome(ev, a::FETCH_FAILED, &["file", "network"], &["error"], Outcome::Failure);
+    let Some(rest) = m.strip_prefix("Failed to fetch") else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::FETCH_FAILED,
+        &["file", "network"],
+        &["error"],
+        Outcome::Failure,
+    );
     let rest = rest.trim_start_matches(['s', ' ', ':']);
     if let Some((uri, r)) = quoted(rest) {
         ev.set(field::URL_ORIGINAL, uri);

@@ -42,7 +42,12 @@ fn received(m: &str, ev: &mut Event) -> bool {
         .or_else(|| m.strip_prefix("Received re-registration request from framework "))
         .or_else(|| m.strip_prefix("Received registration request for framework "));
     let Some(rest) = rest else { return false };
-    mark(ev, a::FRAMEWORK_SUBSCRIBE_RECEIVED, &["process"], &["start"]);
+    mark(
+        ev,
+        a::FRAMEWORK_SUBSCRIBE_RECEIVED,
+        &["process"],
+        &["start"],
+    );
     let (name, rest) = quoted(rest).unwrap_or(("", rest));
     if !name.is_empty() {
         ev.set(field::MESOS_FRAMEWORK_NAME, name);
@@ -60,7 +65,9 @@ fn received(m: &str, ev: &mut Event) -> bool {
 /// (the HTTP variant quotes the name). Logged once authentication and
 /// authorization let the framework in.
 fn subscribing(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Subscribing framework ") else { return false };
+    let Some(rest) = m.strip_prefix("Subscribing framework ") else {
+        return false;
+    };
     let name = match quoted(rest) {
         Some((n, r)) if r.starts_with(" with ") => n,
         _ => match text::find(rest, " with checkpointing ") {
@@ -68,7 +75,13 @@ fn subscribing(m: &str, ev: &mut Event) -> bool {
             None => text::token(rest).0,
         },
     };
-    mark_outcome(ev, a::FRAMEWORK_SUBSCRIBED, &["process"], &["start", "allowed"], Outcome::Success);
+    mark_outcome(
+        ev,
+        a::FRAMEWORK_SUBSCRIBED,
+        &["process"],
+        &["start", "allowed"],
+        Outcome::Success,
+    );
     ev.set(field::MESOS_FRAMEWORK_NAME, name);
     if let Some(c) = text::between(m, " with checkpointing ", " ") {
         ev.label("checkpointing", c);
@@ -76,7 +89,7 @@ fn subscribing(m: &str, ev: &mut Event) -> bool {
     if let Some(caps) = text::find(m, "capabilities [").map(|i| &m[i..]) {
         let caps = text::id_list(caps);
         if !caps.is_empty() {
-            ev.set_dynamic("mesos.framework.capabilities".to_owned(), caps);
+            ev.set(field::MESOS_FRAMEWORK_CAPABILITIES, caps);
         }
     }
     true
@@ -92,7 +105,9 @@ fn framework(m: &str, ev: &mut Event) -> bool {
         }
         return true;
     }
-    let Some((fw, rest)) = m.strip_prefix("Framework ").and_then(text::framework_ref) else { return false };
+    let Some((fw, rest)) = m.strip_prefix("Framework ").and_then(text::framework_ref) else {
+        return false;
+    };
     set_actor(ev, &fw);
     let rest = rest.trim_start();
     if rest.starts_with("failed over") {
@@ -101,11 +116,21 @@ fn framework(m: &str, ev: &mut Event) -> bool {
         mark(ev, a::FRAMEWORK_DISCONNECTED, &["process"], &["info"]);
     } else if rest.starts_with("which had a principal") {
         // `... which had a principal  '<old>' tried to (re)subscribe with a new principal  '<new>'`
-        mark_outcome(ev, a::FRAMEWORK_PRINCIPAL_CHANGED, &["iam"], &["change", "denied"], Outcome::Failure);
-        if let Some(old) = text::find(rest, "principal").and_then(|i| quoted(rest[i + "principal".len()..].trim_start())) {
+        mark_outcome(
+            ev,
+            a::FRAMEWORK_PRINCIPAL_CHANGED,
+            &["iam"],
+            &["change", "denied"],
+            Outcome::Failure,
+        );
+        if let Some(old) = text::find(rest, "principal")
+            .and_then(|i| quoted(rest[i + "principal".len()..].trim_start()))
+        {
             ev.label("previous_principal", old.0);
         }
-        if let Some(new) = text::find(rest, "new principal").and_then(|i| quoted(rest[i + "new principal".len()..].trim_start())) {
+        if let Some(new) = text::find(rest, "new principal")
+            .and_then(|i| quoted(rest[i + "new principal".len()..].trim_start()))
+        {
             ev.set(field::USER_NAME, new.0);
             ev.set(field::MESOS_PRINCIPAL, new.0);
         }
@@ -117,7 +142,12 @@ fn framework(m: &str, ev: &mut Event) -> bool {
 
 /// `Giving framework <fw> <duration> to failover`
 fn giving(m: &str, ev: &mut Event) -> bool {
-    let Some((fw, rest)) = m.strip_prefix("Giving framework ").and_then(text::framework_ref) else { return false };
+    let Some((fw, rest)) = m
+        .strip_prefix("Giving framework ")
+        .and_then(text::framework_ref)
+    else {
+        return false;
+    };
     mark(ev, a::FRAMEWORK_DISCONNECTED, &["process"], &["info"]);
     set_actor(ev, &fw);
     if let Some(d) = text::duration_nanos(rest.trim_start()) {
@@ -129,8 +159,16 @@ fn giving(m: &str, ev: &mut Event) -> bool {
 /// `Disallowing subscription attempt of framework <fw> because it is not expected from <pid>`:
 /// someone else's PID tried to take the framework over.
 fn disallowing(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Disallowing subscription attempt of framework ") else { return false };
-    mark_outcome(ev, a::FRAMEWORK_SUBSCRIPTION_REFUSED, &["process"], &["denied"], Outcome::Failure);
+    let Some(rest) = m.strip_prefix("Disallowing subscription attempt of framework ") else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::FRAMEWORK_SUBSCRIPTION_REFUSED,
+        &["process"],
+        &["denied"],
+        Outcome::Failure,
+    );
     ev.set(field::ERROR_TYPE, "unexpected-sender");
     if let Some((fw, _)) = text::framework_ref(rest) {
         text::set_framework(ev, &fw);
@@ -145,9 +183,16 @@ fn disallowing(m: &str, ev: &mut Event) -> bool {
 /// `... because it is not from the registered framework <fw>`: messages that
 /// claim a framework they do not come from.
 fn ignoring(m: &str, ev: &mut Event) -> bool {
-    let spoof = text::find(m, "because it is not expected from ").or_else(|| text::find(m, "because it is not from the registered framework"));
+    let spoof = text::find(m, "because it is not expected from ")
+        .or_else(|| text::find(m, "because it is not from the registered framework"));
     let Some(i) = spoof else { return false };
-    mark_outcome(ev, a::UNEXPECTED_SENDER, &["network"], &["denied"], Outcome::Failure);
+    mark_outcome(
+        ev,
+        a::UNEXPECTED_SENDER,
+        &["network"],
+        &["denied"],
+        Outcome::Failure,
+    );
     ev.set(field::ERROR_TYPE, "unexpected-sender");
     let (head, tail) = (&m[..i], &m[i..]);
     if let Some(u) = text::upid_after(tail, "not expected from ") {
@@ -157,7 +202,9 @@ fn ignoring(m: &str, ev: &mut Event) -> bool {
     } else if let Some(u) = text::upid_after(head, "from ") {
         set_source_upid(ev, &u);
     }
-    if let Some(fw) = text::framework_after(tail, "registered framework ").or_else(|| text::framework_after(head, "framework ")) {
+    if let Some(fw) = text::framework_after(tail, "registered framework ")
+        .or_else(|| text::framework_after(head, "framework "))
+    {
         text::set_framework(ev, &fw);
     }
     if let Some(ids) = text::find(head, "offers [").map(|j| &head[j..]) {
@@ -168,8 +215,19 @@ fn ignoring(m: &str, ev: &mut Event) -> bool {
 
 /// `Adding framework <fw> (<name>)[ at <pid>] with roles { r } suppressed`
 fn adding(m: &str, ev: &mut Event) -> bool {
-    let Some((fw, rest)) = m.strip_prefix("Adding framework ").and_then(text::framework_ref) else { return false };
-    mark_outcome(ev, a::FRAMEWORK_ADDED, &["process"], &["creation"], Outcome::Success);
+    let Some((fw, rest)) = m
+        .strip_prefix("Adding framework ")
+        .and_then(text::framework_ref)
+    else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::FRAMEWORK_ADDED,
+        &["process"],
+        &["creation"],
+        Outcome::Success,
+    );
     set_actor(ev, &fw);
     if text::contains(rest, "with roles ") {
         text::set_roles(ev, rest);
@@ -179,7 +237,12 @@ fn adding(m: &str, ev: &mut Event) -> bool {
 
 /// Allocator: `Added framework <id>`.
 fn added(m: &str, ev: &mut Event) -> bool {
-    let Some((fw, _)) = m.strip_prefix("Added framework ").and_then(text::framework_ref) else { return false };
+    let Some((fw, _)) = m
+        .strip_prefix("Added framework ")
+        .and_then(text::framework_ref)
+    else {
+        return false;
+    };
     mark(ev, a::ALLOCATOR_FRAMEWORK_ADDED, &["process"], &["info"]);
     text::set_framework(ev, &fw);
     true
@@ -187,7 +250,12 @@ fn added(m: &str, ev: &mut Event) -> bool {
 
 /// `Removing framework <fw> (<name>) at <pid>`
 fn removing(m: &str, ev: &mut Event) -> bool {
-    let Some((fw, _)) = m.strip_prefix("Removing framework ").and_then(text::framework_ref) else { return false };
+    let Some((fw, _)) = m
+        .strip_prefix("Removing framework ")
+        .and_then(text::framework_ref)
+    else {
+        return false;
+    };
     mark(ev, a::FRAMEWORK_REMOVED, &["process"], &["end", "deletion"]);
     set_actor(ev, &fw);
     true
@@ -195,7 +263,12 @@ fn removing(m: &str, ev: &mut Event) -> bool {
 
 /// Allocator: `Removed framework <id>`.
 fn removed(m: &str, ev: &mut Event) -> bool {
-    let Some((fw, _)) = m.strip_prefix("Removed framework ").and_then(text::framework_ref) else { return false };
+    let Some((fw, _)) = m
+        .strip_prefix("Removed framework ")
+        .and_then(text::framework_ref)
+    else {
+        return false;
+    };
     mark(ev, a::ALLOCATOR_FRAMEWORK_REMOVED, &["process"], &["info"]);
     text::set_framework(ev, &fw);
     true
@@ -203,8 +276,15 @@ fn removed(m: &str, ev: &mut Event) -> bool {
 
 /// Allocator: `Deactivated framework <id>`, `Suppressed offers for roles { r } of framework <id>`...
 fn allocator(m: &str, ev: &mut Event) -> bool {
-    let Some(fw) = text::framework_after(m, "framework ") else { return false };
-    mark(ev, a::ALLOCATOR_FRAMEWORK_CHANGED, &["process"], &["change"]);
+    let Some(fw) = text::framework_after(m, "framework ") else {
+        return false;
+    };
+    mark(
+        ev,
+        a::ALLOCATOR_FRAMEWORK_CHANGED,
+        &["process"],
+        &["change"],
+    );
     text::set_framework(ev, &fw);
     if text::contains(m, "roles {") {
         text::set_roles(ev, m);

@@ -26,13 +26,19 @@ pub fn classify(word: &str, line: &Line<'_>, ev: &mut Event, _st: &mut StreamSta
 /// `HTTP <METHOD> for <url> from <ip>:<port>[ with User-Agent='<ua>'][ with X-Forwarded-For='<xff>']`
 /// and `HTTP <METHOD> for <url> from <ip>:<port>: '<status line>' after <ms>ms`.
 fn request(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("HTTP ") else { return false };
+    let Some(rest) = m.strip_prefix("HTTP ") else {
+        return false;
+    };
     let (method, rest) = text::token(rest);
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
         return false;
     }
-    let Some(rest) = rest.strip_prefix(" for ") else { return false };
-    let Some(i) = text::find(rest, " from ") else { return false };
+    let Some(rest) = rest.strip_prefix(" for ") else {
+        return false;
+    };
+    let Some(i) = text::find(rest, " from ") else {
+        return false;
+    };
     let (url, rest) = (&rest[..i], &rest[i + " from ".len()..]);
     ev.set(field::HTTP_REQUEST_METHOD, method);
     ev.set(field::URL_ORIGINAL, url);
@@ -46,12 +52,19 @@ fn request(m: &str, ev: &mut Event) -> bool {
             Some(x) => x,
             None => (tail.trim_matches('\''), ""),
         };
-        let code = status_line.split(' ').next().and_then(|c| c.parse::<u16>().ok());
+        let code = status_line
+            .split(' ')
+            .next()
+            .and_then(|c| c.parse::<u16>().ok());
         mark(ev, a::HTTP_RESPONSE, &["web"], &["access"]);
         if let Some(code) = code {
             helpers::set_http_status(ev, code);
         }
-        if let Some(d) = after.trim().strip_prefix("after ").and_then(text::duration_nanos) {
+        if let Some(d) = after
+            .trim()
+            .strip_prefix("after ")
+            .and_then(text::duration_nanos)
+        {
             ev.set(field::EVENT_DURATION, d);
         }
         return true;
@@ -67,7 +80,10 @@ fn request(m: &str, ev: &mut Event) -> bool {
             Some(k) => (&h[..k], Some(&h[k + "' with X-Forwarded-For='".len()..])),
             None => (h, None),
         };
-        ev.set(field::USER_AGENT_ORIGINAL, ua.strip_suffix('\'').unwrap_or(ua));
+        ev.set(
+            field::USER_AGENT_ORIGINAL,
+            ua.strip_suffix('\'').unwrap_or(ua),
+        );
         if let Some(x) = xff {
             set_forwarded_for(ev, x.strip_suffix('\'').unwrap_or(x));
         }
@@ -77,13 +93,9 @@ fn request(m: &str, ev: &mut Event) -> bool {
     true
 }
 
-/// Behind a proxy the real client is the first `X-Forwarded-For` address.
+/// Behind a proxy the real client is only in `X-Forwarded-For`.
 fn set_forwarded_for(ev: &mut Event, xff: &str) {
     ev.label("x_forwarded_for", xff);
-    let first = xff.split(',').next().unwrap_or("").trim();
-    if first.parse::<std::net::IpAddr>().is_ok() {
-        ev.set_dynamic("client.ip".to_owned(), first);
-    }
 }
 
 /// Scheduler API call types (mesos/v1/scheduler.proto).
@@ -109,19 +121,27 @@ const SCHEDULER_CALLS: &[&str] = &[
 
 /// Operator/agent calls that only read.
 fn read_only(call: &str) -> bool {
-    call.starts_with("GET_") || call.starts_with("WAIT_") || matches!(call, "SUBSCRIBE" | "READ_FILE" | "ATTACH_CONTAINER_OUTPUT")
+    call.starts_with("GET_")
+        || call.starts_with("WAIT_")
+        || matches!(call, "SUBSCRIBE" | "READ_FILE" | "ATTACH_CONTAINER_OUTPUT")
 }
 
 /// Calls that give a shell or a stream into a container.
 fn interactive(call: &str) -> bool {
     matches!(
         call,
-        "LAUNCH_NESTED_CONTAINER_SESSION" | "ATTACH_CONTAINER_INPUT" | "ATTACH_CONTAINER_OUTPUT" | "LAUNCH_NESTED_CONTAINER" | "LAUNCH_CONTAINER"
+        "LAUNCH_NESTED_CONTAINER_SESSION"
+            | "ATTACH_CONTAINER_INPUT"
+            | "ATTACH_CONTAINER_OUTPUT"
+            | "LAUNCH_NESTED_CONTAINER"
+            | "LAUNCH_CONTAINER"
     )
 }
 
 fn is_call_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
 }
 
 fn api_call(ev: &mut Event, call: &str) {
@@ -146,7 +166,9 @@ fn processing(m: &str, ev: &mut Event) -> bool {
         api_call(ev, call);
         return true;
     }
-    let Some(rest) = m.strip_prefix("Processing ") else { return false };
+    let Some(rest) = m.strip_prefix("Processing ") else {
+        return false;
+    };
     let (call, rest) = text::token(rest);
     if !is_call_name(call) {
         return false;
@@ -154,22 +176,30 @@ fn processing(m: &str, ev: &mut Event) -> bool {
     // `Processing GROW_VOLUME operation ...`
     if rest.starts_with(" operation") {
         mark(ev, a::OPERATION_APPLIED, &["configuration"], &["change"]);
-        ev.set_dynamic("mesos.operation.type".to_owned(), call);
+        ev.set(field::MESOS_OPERATION_TYPE, call);
         if let Some(fw) = text::framework_after(rest, "framework ") {
             text::set_framework(ev, &fw);
         }
         return true;
     }
-    let Some(rest) = rest.strip_prefix(" call") else { return false };
-    if SCHEDULER_CALLS.contains(&call) && (rest.is_empty() || rest.starts_with(" for ") || rest.starts_with(':')) {
+    let Some(rest) = rest.strip_prefix(" call") else {
+        return false;
+    };
+    if SCHEDULER_CALLS.contains(&call)
+        && (rest.is_empty() || rest.starts_with(" for ") || rest.starts_with(':'))
+    {
         scheduler_call(call, rest, ev);
     } else {
         // Agent API (slave/http.cpp): `Processing <TYPE> call[ for container '<id>'| for path '<p>'| for level <n>]`.
         api_call(ev, call);
-        if let Some((c, _)) = text::find(rest, "container '").and_then(|i| quoted(&rest[i + "container ".len()..])) {
+        if let Some((c, _)) =
+            text::find(rest, "container '").and_then(|i| quoted(&rest[i + "container ".len()..]))
+        {
             ev.set(field::MESOS_CONTAINER_ID, c);
         }
-        if let Some((p, _)) = text::find(rest, "path '").and_then(|i| quoted(&rest[i + "path ".len()..])) {
+        if let Some((p, _)) =
+            text::find(rest, "path '").and_then(|i| quoted(&rest[i + "path ".len()..]))
+        {
             ev.set(field::FILE_PATH, p);
         }
         if let Some(level) = rest.strip_prefix(" for level ") {
@@ -183,12 +213,20 @@ fn processing(m: &str, ev: &mut Event) -> bool {
 /// Scheduler calls as the master processes them; the scheduler is the actor.
 fn scheduler_call(call: &str, rest: &str, ev: &mut Event) {
     match call {
-        "TEARDOWN" => mark(ev, a::FRAMEWORK_TEARDOWN, &["process", "api"], &["end", "deletion"]),
+        "TEARDOWN" => mark(
+            ev,
+            a::FRAMEWORK_TEARDOWN,
+            &["process", "api"],
+            &["end", "deletion"],
+        ),
         "KILL" => mark(ev, action::JOB_STOPPED, &["process", "api"], &["end"]),
         _ => mark(ev, a::SCHEDULER_CALL, &["process", "api"], &["info"]),
     };
     ev.set(field::MESOS_CALL, call);
-    if let Some(ids) = rest.strip_prefix(" for offers: ").or_else(|| rest.strip_prefix(" for offers ")) {
+    if let Some(ids) = rest
+        .strip_prefix(" for offers: ")
+        .or_else(|| rest.strip_prefix(" for offers "))
+    {
         text::set_ids(ev, field::MESOS_OFFER_ID, text::id_list(ids));
     }
     // `for task '<t>' of framework` (KILL) or `for task <t> of framework` (ACKNOWLEDGE).
@@ -208,7 +246,8 @@ fn scheduler_call(call: &str, rest: &str, ev: &mut Event) {
     if let Some(uuid) = rest.strip_prefix(" for status ") {
         ev.set(field::MESOS_TASK_STATUS_UUID, text::token(uuid).0);
     }
-    let fw = text::framework_after(rest, "for framework ").or_else(|| text::framework_after(rest, "of framework "));
+    let fw = text::framework_after(rest, "for framework ")
+        .or_else(|| text::framework_after(rest, "of framework "));
     if let Some(fw) = fw {
         text::set_framework(ev, &fw);
         if let Some(u) = &fw.pid {
@@ -222,14 +261,26 @@ fn scheduler_call(call: &str, rest: &str, ev: &mut Event) {
         ev.label("filter", f);
     }
     if call == "DECLINE" || call == "ACCEPT" {
-        ev.outcome = if call == "ACCEPT" { Outcome::Success } else { Outcome::Unknown };
+        ev.outcome = if call == "ACCEPT" {
+            Outcome::Success
+        } else {
+            Outcome::Unknown
+        };
     }
 }
 
 /// `Redirecting request for <url> to the leading master <host>`
 fn redirecting(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Redirecting request for ") else { return false };
-    mark_outcome(ev, a::HTTP_REDIRECT, &["web"], &["access"], Outcome::Unknown);
+    let Some(rest) = m.strip_prefix("Redirecting request for ") else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::HTTP_REDIRECT,
+        &["web"],
+        &["access"],
+        Outcome::Unknown,
+    );
     let (url, rest) = text::token(rest);
     helpers::set_url(ev, url);
     ev.set(field::URL_ORIGINAL, url);

@@ -34,10 +34,18 @@ pub fn classify(line: &Line<'_>, ev: &mut Event, st: &mut StreamState) {
     let m = line.msg;
     let word = m.split(' ').next().unwrap_or("");
     let known = match word {
-        "Authenticating" | "Authentication" | "An" | "Queuing" | "Authorizing" | "Setting" => auth::classify(word, line, ev, st),
-        "Successfully" | "Failed" => auth::classify(word, line, ev, st) || fetch::classify(word, line, ev, st),
-        "Authorization" | "Initializing" | "Attempting" | "Creating" | "Using" | "Loading" | "Permissions" | "No"
-        | "Only" => auth::classify(word, line, ev, st) || task::classify(word, line, ev, st) || control::classify(word, line, ev, st),
+        "Authenticating" | "Authentication" | "An" | "Queuing" | "Authorizing" | "Setting" => {
+            auth::classify(word, line, ev, st)
+        }
+        "Successfully" | "Failed" => {
+            auth::classify(word, line, ev, st) || fetch::classify(word, line, ev, st)
+        }
+        "Authorization" | "Initializing" | "Attempting" | "Creating" | "Using" | "Loading"
+        | "Permissions" | "No" | "Only" => {
+            auth::classify(word, line, ev, st)
+                || task::classify(word, line, ev, st)
+                || control::classify(word, line, ev, st)
+        }
         "Received" => {
             auth::classify(word, line, ev, st)
                 || framework::classify(word, line, ev, st)
@@ -46,30 +54,40 @@ pub fn classify(line: &Line<'_>, ev: &mut Event, st: &mut StreamState) {
                 || fetch::classify(word, line, ev, st)
         }
         "Refusing" | "Dropping" | "Ignoring" => {
-            auth::classify(word, line, ev, st) || agent::classify(word, line, ev, st) || framework::classify(word, line, ev, st)
+            auth::classify(word, line, ev, st)
+                || agent::classify(word, line, ev, st)
+                || framework::classify(word, line, ev, st)
         }
         "HTTP" | "Processing" | "Redirecting" => http::classify(word, line, ev, st),
-        "Subscribing" | "Framework" | "Giving" | "Disallowing" | "Deactivated" | "Activated" | "Suppressed"
-        | "Unsuppressed" => framework::classify(word, line, ev, st),
+        "Subscribing" | "Framework" | "Giving" | "Disallowing" | "Deactivated" | "Activated"
+        | "Suppressed" | "Unsuppressed" => framework::classify(word, line, ev, st),
         "Adding" | "Added" | "Removing" | "Removed" => {
-            framework::classify(word, line, ev, st) || agent::classify(word, line, ev, st) || task::classify(word, line, ev, st)
+            framework::classify(word, line, ev, st)
+                || agent::classify(word, line, ev, st)
+                || task::classify(word, line, ev, st)
         }
-        "Agent" | "Registering" | "Registered" | "Re-registering" | "Re-registered" | "Marking" | "Marked"
-        | "Allowing" | "New" | "Master" | "Got" => {
-            agent::classify(word, line, ev, st) || control::classify(word, line, ev, st) || task::classify(word, line, ev, st)
+        "Agent" | "Registering" | "Registered" | "Re-registering" | "Re-registered" | "Marking"
+        | "Marked" | "Allowing" | "New" | "Master" | "Got" => {
+            agent::classify(word, line, ev, st)
+                || control::classify(word, line, ev, st)
+                || task::classify(word, line, ev, st)
         }
         "Scheduling" | "Transitioning" | "Updating" => {
-            agent::classify(word, line, ev, st) || task::classify(word, line, ev, st) || control::classify(word, line, ev, st)
+            agent::classify(word, line, ev, st)
+                || task::classify(word, line, ev, st)
+                || control::classify(word, line, ev, st)
         }
-        "Sending" | "Status" | "Forwarding" | "Handling" | "Checkpointing" | "Launching" | "Queued" | "Starting"
-        | "Forked" | "Container" | "Destroying" | "Asked" | "Executor" | "Cleaning" | "Terminating" | "Telling"
-        | "Rescinding" | "Applying" | "Unscheduling" | "Deleting" | "Deleted" | "Pruning" | "Current" | "Command"
-        | "Running" | "Executing" | "Subscribed" => task::classify(word, line, ev, st),
-        "Fetcher" | "Fetching" | "Downloading" | "Fetched" | "Extracted" => fetch::classify(word, line, ev, st),
-        "Flags" | "Build:" | "Version:" | "Git" | "Elected" | "The" | "A" | "Detected" | "Lost" | "Timed"
-        | "ZooKeeper" | "Group" | "EXIT" | "Mesos" | "Whitelist" | "Updated" | "INFO" | "WARNING" | "ERROR" => {
-            control::classify(word, line, ev, st)
+        "Sending" | "Status" | "Forwarding" | "Handling" | "Checkpointing" | "Launching"
+        | "Queued" | "Starting" | "Forked" | "Container" | "Destroying" | "Asked" | "Executor"
+        | "Cleaning" | "Terminating" | "Telling" | "Rescinding" | "Applying" | "Unscheduling"
+        | "Deleting" | "Deleted" | "Pruning" | "Current" | "Command" | "Running" | "Executing"
+        | "Subscribed" => task::classify(word, line, ev, st),
+        "Fetcher" | "Fetching" | "Downloading" | "Fetched" | "Extracted" => {
+            fetch::classify(word, line, ev, st)
         }
+        "Flags" | "Build:" | "Version:" | "Git" | "Elected" | "The" | "A" | "Detected" | "Lost"
+        | "Timed" | "ZooKeeper" | "Group" | "EXIT" | "Mesos" | "Whitelist" | "Updated" | "INFO"
+        | "WARNING" | "ERROR" => control::classify(word, line, ev, st),
         _ => false,
     };
     if !known {
@@ -90,7 +108,13 @@ pub(crate) fn mark(ev: &mut Event, action: &str, categories: &[&str], types: &[&
 }
 
 /// `mark` plus an outcome.
-pub(crate) fn mark_outcome(ev: &mut Event, action: &str, categories: &[&str], types: &[&str], outcome: Outcome) {
+pub(crate) fn mark_outcome(
+    ev: &mut Event,
+    action: &str,
+    categories: &[&str],
+    types: &[&str],
+    outcome: Outcome,
+) {
     mark(ev, action, categories, types);
     ev.outcome = outcome;
 }
@@ -104,7 +128,9 @@ fn generic(line: &Line<'_>, ev: &mut Event) {
     if let Some(a) = text::agent_after(m, "agent ") {
         text::set_agent(ev, &a, false);
     }
-    if let Some(e) = text::find(m, "executor '").and_then(|i| text::quoted(&m[i + "executor ".len()..])) {
+    if let Some(e) =
+        text::find(m, "executor '").and_then(|i| text::quoted(&m[i + "executor ".len()..]))
+    {
         ev.set(field::MESOS_EXECUTOR_ID, e.0);
     }
     if let Some(t) = text::find(m, "task '").and_then(|i| text::quoted(&m[i + "task ".len()..])) {
@@ -129,17 +155,29 @@ fn generic(line: &Line<'_>, ev: &mut Event) {
 /// sources (`REASON_TASK_UNAUTHORIZED`, `SOURCE_EXECUTOR`), as the scheduler
 /// driver and `mesos-execute` print them.
 fn extras(full: &str, ev: &mut Event) {
-    if ev.action.is_none() && (text::contains(full, "Not authorized") || text::contains(full, "no authorized")) {
-        mark_outcome(ev, sightline_event::action::AUTHORIZATION_DENIED, &["iam"], &["denied"], Outcome::Failure);
+    if ev.action.is_none() && auth::is_denial(full) {
+        mark_outcome(
+            ev,
+            sightline_event::action::AUTHORIZATION_DENIED,
+            &["iam"],
+            &["denied"],
+            Outcome::Failure,
+        );
+    }
+    // Both are upper-case words with an underscore: most lines have none.
+    if memchr::memchr(b'_', full.as_bytes()).is_none() {
+        return;
     }
     if let Some(r) = token_with_prefix(full, "REASON_") {
         ev.set(field::MESOS_TASK_REASON, r);
     }
-    for src in ["SOURCE_EXECUTOR", "SOURCE_AGENT", "SOURCE_SLAVE", "SOURCE_MASTER"] {
-        if text::contains(full, src) {
-            ev.set(field::MESOS_TASK_SOURCE, src);
-            break;
-        }
+    if let Some(src) = token_with_prefix(full, "SOURCE_")
+        && matches!(
+            src,
+            "SOURCE_EXECUTOR" | "SOURCE_AGENT" | "SOURCE_SLAVE" | "SOURCE_MASTER"
+        )
+    {
+        ev.set(field::MESOS_TASK_SOURCE, src);
     }
 }
 

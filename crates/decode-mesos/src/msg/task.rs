@@ -44,9 +44,12 @@ pub fn classify(word: &str, line: &Line<'_>, ev: &mut Event, _st: &mut StreamSta
 fn state_outcome(state: &str) -> (bool, Outcome) {
     match state {
         "TASK_FINISHED" => (true, Outcome::Success),
-        "TASK_FAILED" | "TASK_LOST" | "TASK_ERROR" | "TASK_DROPPED" | "TASK_GONE" | "TASK_GONE_BY_OPERATOR" => {
-            (true, Outcome::Failure)
-        }
+        "TASK_FAILED"
+        | "TASK_LOST"
+        | "TASK_ERROR"
+        | "TASK_DROPPED"
+        | "TASK_GONE"
+        | "TASK_GONE_BY_OPERATOR" => (true, Outcome::Failure),
         "TASK_KILLED" => (true, Outcome::Unknown),
         "TASK_UNREACHABLE" => (false, Outcome::Failure),
         _ => (false, Outcome::Unknown),
@@ -63,7 +66,11 @@ fn status_event(ev: &mut Event, u: &StatusUpdate<'_>) {
     } else {
         "info"
     };
-    let act = if terminal { action::JOB_FINISHED } else { a::TASK_STATUS };
+    let act = if terminal {
+        action::JOB_FINISHED
+    } else {
+        a::TASK_STATUS
+    };
     mark_outcome(ev, act, &["process"], &[ty], outcome);
     text::set_status_update(ev, u);
 }
@@ -76,7 +83,9 @@ fn status_fields(ev: &mut Event, u: &StatusUpdate<'_>, act: &str) {
 
 /// `Creating sandbox '<dir>' for user '<user>'` (the OS user that runs the task).
 fn creating(m: &str, ev: &mut Event) -> bool {
-    let Some((dir, rest)) = m.strip_prefix("Creating sandbox ").and_then(quoted) else { return false };
+    let Some((dir, rest)) = m.strip_prefix("Creating sandbox ").and_then(quoted) else {
+        return false;
+    };
     mark(ev, a::SANDBOX_CREATED, &["process", "file"], &["creation"]);
     ev.set(field::FILE_PATH, dir);
     set_path_ids(ev, dir);
@@ -103,34 +112,57 @@ fn sending(m: &str, ev: &mut Event) -> bool {
     }
     // Master-generated: `Sending status update TASK_ERROR (Status UUID: <u>) for task <t> of framework <f> '<message>'`
     if let Some(rest) = m.strip_prefix("Sending status update ") {
-        let Some((u, rest)) = text::status_update(rest) else { return false };
+        let Some((u, rest)) = text::status_update(rest) else {
+            return false;
+        };
         status_event(ev, &u);
         ev.set(field::MESOS_TASK_SOURCE, "SOURCE_MASTER");
         let message = rest.trim();
-        let message = message.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).unwrap_or(message);
+        let message = message
+            .strip_prefix('\'')
+            .and_then(|x| x.strip_suffix('\''))
+            .unwrap_or(message);
         if message.is_empty() {
             return true;
         }
         ev.set(field::ERROR_MESSAGE, message);
         if super::auth::is_denial(message) {
             // master.cpp builds this text for REASON_TASK_UNAUTHORIZED.
-            mark_outcome(ev, action::AUTHORIZATION_DENIED, &["iam", "process"], &["denied"], Outcome::Failure);
+            mark_outcome(
+                ev,
+                action::AUTHORIZATION_DENIED,
+                &["iam", "process"],
+                &["denied"],
+                Outcome::Failure,
+            );
             ev.set(field::MESOS_TASK_REASON, "REASON_TASK_UNAUTHORIZED");
-            if let Some((p, _)) = text::find(message, "Principal '").and_then(|i| quoted(&message[i + "Principal ".len()..])) {
+            if let Some((p, _)) = text::find(message, "Principal '")
+                .and_then(|i| quoted(&message[i + "Principal ".len()..]))
+            {
                 ev.set(field::USER_NAME, p);
                 ev.set(field::MESOS_PRINCIPAL, p);
             }
-            if let Some((user, _)) = text::find(message, "under user '").and_then(|i| quoted(&message[i + "under user ".len()..])) {
+            if let Some((user, _)) = text::find(message, "under user '")
+                .and_then(|i| quoted(&message[i + "under user ".len()..]))
+            {
                 ev.set(field::MESOS_TASK_USER, user);
             }
         } else if u.state == "TASK_ERROR" {
             // Validation errors (master/validation.cpp) are REASON_TASK_INVALID.
-            mark_outcome(ev, a::TASK_REJECTED, &["process"], &["denied"], Outcome::Failure);
+            mark_outcome(
+                ev,
+                a::TASK_REJECTED,
+                &["process"],
+                &["denied"],
+                Outcome::Failure,
+            );
             ev.set(field::MESOS_TASK_REASON, "REASON_TASK_INVALID");
             if let Some(res) = text::between(message, "Total resources ", " required by") {
                 resources::set(ev, res);
                 ev.set(field::ERROR_TYPE, "insufficient-resources");
-                if let Some(avail) = text::find(message, "more than available ").map(|i| &message[i + "more than available ".len()..]) {
+                if let Some(avail) = text::find(message, "more than available ")
+                    .map(|i| &message[i + "more than available ".len()..])
+                {
                     ev.label("available_resources", avail);
                 }
             }
@@ -149,7 +181,9 @@ fn sending(m: &str, ev: &mut Event) -> bool {
 
 /// ` to executor '<e>' of framework <f>` / ` for executor '<e>' ...` anywhere in `rest`.
 fn executor_of(ev: &mut Event, rest: &str) {
-    if let Some((e, r)) = text::find(rest, "executor '").and_then(|i| quoted(&rest[i + "executor ".len()..])) {
+    if let Some((e, r)) =
+        text::find(rest, "executor '").and_then(|i| quoted(&rest[i + "executor ".len()..]))
+    {
         ev.set(field::MESOS_EXECUTOR_ID, e);
         if let Some(fw) = text::framework_after(r, "framework ") {
             text::set_framework(ev, &fw);
@@ -161,7 +195,12 @@ fn executor_of(ev: &mut Event, rest: &str) {
 
 /// Master: `Status update <update> from agent <slave>`.
 fn status(m: &str, ev: &mut Event) -> bool {
-    let Some((u, rest)) = m.strip_prefix("Status update ").and_then(text::status_update) else { return false };
+    let Some((u, rest)) = m
+        .strip_prefix("Status update ")
+        .and_then(text::status_update)
+    else {
+        return false;
+    };
     status_event(ev, &u);
     if let Some(agent) = text::agent_after(rest, "from agent ") {
         text::set_agent(ev, &agent, true);
@@ -171,11 +210,17 @@ fn status(m: &str, ev: &mut Event) -> bool {
 
 /// Relays of a status update through master, agent and status update manager.
 fn relayed(m: &str, ev: &mut Event) -> bool {
-    if let Some((u, _)) = m.strip_prefix("Forwarding status update ").and_then(text::status_update) {
+    if let Some((u, _)) = m
+        .strip_prefix("Forwarding status update ")
+        .and_then(text::status_update)
+    {
         status_fields(ev, &u, a::TASK_STATUS_FORWARDED);
         return true;
     }
-    if let Some((u, rest)) = m.strip_prefix("Forwarding the update ").and_then(text::status_update) {
+    if let Some((u, rest)) = m
+        .strip_prefix("Forwarding the update ")
+        .and_then(text::status_update)
+    {
         status_fields(ev, &u, a::TASK_STATUS_FORWARDED);
         if let Some(up) = text::upid_after(rest, " to ") {
             ev.set(field::MESOS_UPID, up.text);
@@ -183,7 +228,9 @@ fn relayed(m: &str, ev: &mut Event) -> bool {
         }
         return true;
     }
-    let received = m.strip_prefix("Handling status update ").or_else(|| m.strip_prefix("Received task status update "));
+    let received = m
+        .strip_prefix("Handling status update ")
+        .or_else(|| m.strip_prefix("Received task status update "));
     if let Some((u, rest)) = received.and_then(text::status_update) {
         status_fields(ev, &u, a::TASK_STATUS_RECEIVED);
         let (_, outcome) = state_outcome(u.state);
@@ -217,7 +264,12 @@ fn relayed(m: &str, ev: &mut Event) -> bool {
         if !text::is_task_state(state) {
             return false;
         }
-        let u = StatusUpdate { state, uuid: None, task: None, framework: None };
+        let u = StatusUpdate {
+            state,
+            uuid: None,
+            task: None,
+            framework: None,
+        };
         status_event(ev, &u);
         if let Some((t, _)) = rest.strip_prefix(" for task ").and_then(quoted) {
             ev.set(field::MESOS_TASK_ID, t);
@@ -225,7 +277,10 @@ fn relayed(m: &str, ev: &mut Event) -> bool {
         return true;
     }
     // Command executor (1.x, glog in the sandbox): `Received LAUNCH event`, `Received KILL event`...
-    if let Some(kind) = m.strip_prefix("Received ").and_then(|r| r.strip_suffix(" event")) {
+    if let Some(kind) = m
+        .strip_prefix("Received ")
+        .and_then(|r| r.strip_suffix(" event"))
+    {
         match kind {
             "KILL" | "SHUTDOWN" => mark(ev, action::JOB_STOPPED, &["process"], &["end"]),
             "SUBSCRIBED" => mark(ev, a::EXECUTOR_SUBSCRIBED, &["process"], &["start"]),
@@ -243,7 +298,9 @@ fn relayed(m: &str, ev: &mut Event) -> bool {
 /// `Checkpointing container's forked pid <pid> to '<path>'`.
 fn checkpointing(m: &str, ev: &mut Event) -> bool {
     if let Some(rest) = m.strip_prefix("Checkpointing ") {
-        if let Some((u, _)) = text::find(rest, "status update ").and_then(|i| text::status_update(&rest[i + "status update ".len()..])) {
+        if let Some((u, _)) = text::find(rest, "status update ")
+            .and_then(|i| text::status_update(&rest[i + "status update ".len()..]))
+        {
             status_fields(ev, &u, a::TASK_STATUS_CHECKPOINTED);
             ev.label("checkpoint", text::token(rest).0);
             return true;
@@ -266,8 +323,12 @@ fn checkpointing(m: &str, ev: &mut Event) -> bool {
 
 /// `Updating the state of task <t> of framework <f> (latest state: S1, status update state: S2)`.
 fn updating(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Updating the state of task ") else { return false };
-    let Some(i) = text::find(rest, " of framework ") else { return false };
+    let Some(rest) = m.strip_prefix("Updating the state of task ") else {
+        return false;
+    };
+    let Some(i) = text::find(rest, " of framework ") else {
+        return false;
+    };
     mark(ev, a::TASK_STATE_UPDATED, &["process"], &["change"]);
     ev.set(field::MESOS_TASK_ID, &rest[..i]);
     if let Some((fw, _)) = text::framework_ref(&rest[i + " of framework ".len()..]) {
@@ -294,7 +355,9 @@ fn launching(m: &str, ev: &mut Event) -> bool {
             return true;
         }
         // Master: `Launching task <t> of framework <fw> with resources <json> on agent <slave> on  new executor`.
-        let Some(i) = text::find(rest, " of framework ") else { return false };
+        let Some(i) = text::find(rest, " of framework ") else {
+            return false;
+        };
         mark(ev, a::TASK_LAUNCHED, &["process"], &["start"]);
         ev.set(field::MESOS_TASK_ID, &rest[..i]);
         task_placement(ev, &rest[i + " of framework ".len()..]);
@@ -304,11 +367,18 @@ fn launching(m: &str, ev: &mut Event) -> bool {
     if let Some((e, rest)) = m.strip_prefix("Launching executor ").and_then(quoted) {
         mark(ev, a::EXECUTOR_LAUNCHED, &["process"], &["start"]);
         ev.set(field::MESOS_EXECUTOR_ID, e);
-        if let Some((fw, rest)) = rest.strip_prefix(" of framework ").and_then(text::framework_ref) {
+        if let Some((fw, rest)) = rest
+            .strip_prefix(" of framework ")
+            .and_then(text::framework_ref)
+        {
             text::set_framework(ev, &fw);
-            let after = rest.strip_prefix(" with resources ").map(|r| resources::set(ev, r));
+            let after = rest
+                .strip_prefix(" with resources ")
+                .map(|r| resources::set(ev, r));
             let tail = after.unwrap_or(rest);
-            if let Some((dir, _)) = text::find(tail, "work directory '").and_then(|j| quoted(&tail[j + "work directory ".len()..])) {
+            if let Some((dir, _)) = text::find(tail, "work directory '")
+                .and_then(|j| quoted(&tail[j + "work directory ".len()..]))
+            {
                 ev.set(field::FILE_PATH, dir);
                 set_path_ids(ev, dir);
             }
@@ -329,7 +399,9 @@ fn launching(m: &str, ev: &mut Event) -> bool {
 /// `<fw> with resources <res> on agent <slave>[ on  new executor]` after a
 /// task id: the scheduler is the actor, the agent the destination.
 fn task_placement(ev: &mut Event, s: &str) {
-    let Some((fw, rest)) = text::framework_ref(s) else { return };
+    let Some((fw, rest)) = text::framework_ref(s) else {
+        return;
+    };
     text::set_framework(ev, &fw);
     if let Some(u) = &fw.pid {
         set_source_upid(ev, u);
@@ -355,7 +427,9 @@ fn task_placement(ev: &mut Event, s: &str) {
 
 /// `Got assigned task '<t>' for framework <f>`
 fn got(m: &str, ev: &mut Event) -> bool {
-    let Some((t, rest)) = m.strip_prefix("Got assigned task ").and_then(quoted) else { return false };
+    let Some((t, rest)) = m.strip_prefix("Got assigned task ").and_then(quoted) else {
+        return false;
+    };
     mark(ev, a::TASK_ASSIGNED, &["process"], &["creation"]);
     ev.set(field::MESOS_TASK_ID, t);
     if let Some(fw) = text::framework_after(rest, "framework ") {
@@ -366,7 +440,9 @@ fn got(m: &str, ev: &mut Event) -> bool {
 
 /// `Queued task '<t>' for executor '<e>' of framework <f>`
 fn queued(m: &str, ev: &mut Event) -> bool {
-    let Some((t, rest)) = m.strip_prefix("Queued task ").and_then(quoted) else { return false };
+    let Some((t, rest)) = m.strip_prefix("Queued task ").and_then(quoted) else {
+        return false;
+    };
     mark(ev, a::TASK_QUEUED, &["process"], &["info"]);
     ev.set(field::MESOS_TASK_ID, t);
     executor_of(ev, rest);
@@ -390,7 +466,9 @@ fn starting(m: &str, ev: &mut Event) -> bool {
 
 /// `Transitioning the state of container <cid> from A to B after <duration>`.
 fn transitioning(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Transitioning the state of container ") else { return false };
+    let Some(rest) = m.strip_prefix("Transitioning the state of container ") else {
+        return false;
+    };
     mark(ev, a::CONTAINER_STATE_CHANGED, &["process"], &["change"]);
     let (cid, rest) = text::token(rest);
     ev.set(field::MESOS_CONTAINER_ID, cid);
@@ -400,7 +478,9 @@ fn transitioning(m: &str, ev: &mut Event) -> bool {
     if let Some(to) = text::between(rest, " to ", " ") {
         ev.label("to_state", to);
     }
-    if let Some(d) = text::find(rest, " after ").and_then(|i| text::duration_nanos(&rest[i + " after ".len()..])) {
+    if let Some(d) =
+        text::find(rest, " after ").and_then(|i| text::duration_nanos(&rest[i + " after ".len()..]))
+    {
         ev.set(field::EVENT_DURATION, d);
     }
     true
@@ -442,7 +522,11 @@ fn container(m: &str, ev: &mut Event) -> bool {
             mark(ev, a::CONTAINER_EXITED, &["process"], &["end"]);
         } else if let Some(res) = rest.strip_prefix(" has reached its limit for resource ") {
             let is_mem = res.starts_with("mem");
-            let act = if is_mem { action::OOM_KILL } else { a::CONTAINER_DESTROYING };
+            let act = if is_mem {
+                action::OOM_KILL
+            } else {
+                a::CONTAINER_DESTROYING
+            };
             mark_outcome(ev, act, &["process"], &["end"], Outcome::Failure);
             ev.set(field::ERROR_MESSAGE, rest.trim());
         } else {
@@ -450,7 +534,9 @@ fn container(m: &str, ev: &mut Event) -> bool {
         }
         return true;
     }
-    let rest = m.strip_prefix("Destroying container ").or_else(|| m.strip_prefix("Asked to destroy container "));
+    let rest = m
+        .strip_prefix("Destroying container ")
+        .or_else(|| m.strip_prefix("Asked to destroy container "));
     let Some(rest) = rest else { return false };
     mark(ev, a::CONTAINER_DESTROYING, &["process"], &["end"]);
     let (cid, rest) = text::token(rest);
@@ -464,10 +550,15 @@ fn container(m: &str, ev: &mut Event) -> bool {
 /// Master: `Executor '<e>' of framework <f> on agent <slave>: exited with status 0`;
 /// agent: `Executor '<e>' of framework <f> exited with status 0 | terminated with signal Killed`.
 fn executor_exited(m: &str, ev: &mut Event) -> bool {
-    let Some((e, rest)) = m.strip_prefix("Executor ").and_then(quoted) else { return false };
+    let Some((e, rest)) = m.strip_prefix("Executor ").and_then(quoted) else {
+        return false;
+    };
     ev.set(field::MESOS_EXECUTOR_ID, e);
     let mut rest = rest;
-    if let Some((fw, r)) = rest.strip_prefix(" of framework ").and_then(text::framework_ref) {
+    if let Some((fw, r)) = rest
+        .strip_prefix(" of framework ")
+        .and_then(text::framework_ref)
+    {
         text::set_framework(ev, &fw);
         rest = r;
     }
@@ -483,13 +574,24 @@ fn executor_exited(m: &str, ev: &mut Event) -> bool {
 /// `exited with status <n>` / `terminated with signal <name>` (`WSTRINGIFY`).
 fn wait_status(ev: &mut Event, s: &str, act: &str) {
     mark(ev, act, &["process"], &["end"]);
-    if let Some(n) = text::find(s, "exited with status ").map(|i| &s[i + "exited with status ".len()..]) {
-        let code = n.split(|c: char| !(c.is_ascii_digit() || c == '-')).next().unwrap_or("");
+    if let Some(n) =
+        text::find(s, "exited with status ").map(|i| &s[i + "exited with status ".len()..])
+    {
+        let code = n
+            .split(|c: char| !(c.is_ascii_digit() || c == '-'))
+            .next()
+            .unwrap_or("");
         if let Ok(code) = code.parse::<i64>() {
             ev.set(field::PROCESS_EXIT_CODE, code);
-            ev.outcome = if code == 0 { Outcome::Success } else { Outcome::Failure };
+            ev.outcome = if code == 0 {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            };
         }
-    } else if let Some(sig) = text::find(s, "terminated with signal ").map(|i| &s[i + "terminated with signal ".len()..]) {
+    } else if let Some(sig) =
+        text::find(s, "terminated with signal ").map(|i| &s[i + "terminated with signal ".len()..])
+    {
         let sig = sig.split(" (").next().unwrap_or(sig).trim();
         ev.label("signal", sig);
         ev.outcome = Outcome::Failure;
@@ -508,7 +610,10 @@ fn adding_removing(m: &str, ev: &mut Event) -> bool {
         return task_with_resources(rest, ev, a::TASK_REMOVED, "deletion");
     }
     // `Adding executor '<e>' with resources <res> of framework <fw> on agent <slave>`
-    let (act, ty, rest) = match (m.strip_prefix("Adding executor "), m.strip_prefix("Removing executor ")) {
+    let (act, ty, rest) = match (
+        m.strip_prefix("Adding executor "),
+        m.strip_prefix("Removing executor "),
+    ) {
         (Some(r), _) => (a::EXECUTOR_ADDED, "creation", r),
         (_, Some(r)) => (a::EXECUTOR_REMOVED, "deletion", r),
         _ => {
@@ -521,7 +626,9 @@ fn adding_removing(m: &str, ev: &mut Event) -> bool {
             return false;
         }
     };
-    let Some((e, rest)) = quoted(rest) else { return false };
+    let Some((e, rest)) = quoted(rest) else {
+        return false;
+    };
     mark(ev, act, &["process"], &[ty]);
     ev.set(field::MESOS_EXECUTOR_ID, e);
     resources_then_framework(ev, rest);
@@ -530,7 +637,9 @@ fn adding_removing(m: &str, ev: &mut Event) -> bool {
 
 /// `<t> with resources <res> of framework <fw> on agent <slave>`.
 fn task_with_resources(rest: &str, ev: &mut Event, act: &str, ty: &str) -> bool {
-    let Some(i) = text::find(rest, " with resources ") else { return false };
+    let Some(i) = text::find(rest, " with resources ") else {
+        return false;
+    };
     mark(ev, act, &["process"], &[ty]);
     ev.set(field::MESOS_TASK_ID, &rest[..i]);
     resources_then_framework(ev, &rest[i..]);
@@ -540,7 +649,9 @@ fn task_with_resources(rest: &str, ev: &mut Event, act: &str, ty: &str) -> bool 
 /// ` with resources <res> of framework <fw>[ on agent <slave>]`: the scheduler
 /// is the actor, the agent where it runs the destination.
 fn resources_then_framework(ev: &mut Event, rest: &str) {
-    let Some(res) = rest.strip_prefix(" with resources ") else { return };
+    let Some(res) = rest.strip_prefix(" with resources ") else {
+        return;
+    };
     let tail = if res.starts_with("[{") {
         resources::set(ev, res)
     } else {
@@ -548,7 +659,10 @@ fn resources_then_framework(ev: &mut Event, rest: &str) {
         resources::set(ev, &res[..end]);
         &res[end..]
     };
-    if let Some((fw, r)) = tail.strip_prefix(" of framework ").and_then(text::framework_ref) {
+    if let Some((fw, r)) = tail
+        .strip_prefix(" of framework ")
+        .and_then(text::framework_ref)
+    {
         text::set_framework(ev, &fw);
         if let Some(u) = &fw.pid {
             set_source_upid(ev, u);
@@ -561,7 +675,9 @@ fn resources_then_framework(ev: &mut Event, rest: &str) {
 
 /// `Rescinding offer <id> with resources <res> on agent <slave>`
 fn rescinding(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Rescinding offer ") else { return false };
+    let Some(rest) = m.strip_prefix("Rescinding offer ") else {
+        return false;
+    };
     mark(ev, a::OFFER_RESCINDED, &["process"], &["deletion"]);
     let (id, rest) = text::token(rest);
     ev.set(field::MESOS_OFFER_ID, id);
@@ -577,7 +693,9 @@ fn rescinding(m: &str, ev: &mut Event) -> bool {
 
 /// `Cleaning up executor '<e>' of framework <f>`
 fn cleaning(m: &str, ev: &mut Event) -> bool {
-    let Some((e, rest)) = m.strip_prefix("Cleaning up executor ").and_then(quoted) else { return false };
+    let Some((e, rest)) = m.strip_prefix("Cleaning up executor ").and_then(quoted) else {
+        return false;
+    };
     mark(ev, a::EXECUTOR_CLEANUP, &["process"], &["end"]);
     ev.set(field::MESOS_EXECUTOR_ID, e);
     if let Some(fw) = text::framework_after(rest, "framework ") {
@@ -589,8 +707,16 @@ fn cleaning(m: &str, ev: &mut Event) -> bool {
 /// `Terminating executor ''<e>' of framework <f>' because it did not register within <d>`
 /// (the doubled quote is real): a custom executor that never called back.
 fn terminating(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Terminating executor ") else { return false };
-    mark_outcome(ev, a::EXECUTOR_REGISTRATION_TIMEOUT, &["process"], &["end"], Outcome::Failure);
+    let Some(rest) = m.strip_prefix("Terminating executor ") else {
+        return false;
+    };
+    mark_outcome(
+        ev,
+        a::EXECUTOR_REGISTRATION_TIMEOUT,
+        &["process"],
+        &["end"],
+        Outcome::Failure,
+    );
     let inner = rest.strip_prefix('\'').unwrap_or(rest);
     if let Some((e, r)) = quoted(inner) {
         ev.set(field::MESOS_EXECUTOR_ID, e);
@@ -606,8 +732,12 @@ fn terminating(m: &str, ev: &mut Event) -> bool {
 
 /// `Telling agent <slave> to kill task <t> of framework <fw>`
 fn telling(m: &str, ev: &mut Event) -> bool {
-    let Some((agent, rest)) = m.strip_prefix("Telling agent ").and_then(text::agent_ref) else { return false };
-    let Some(rest) = rest.strip_prefix(" to kill task ") else { return false };
+    let Some((agent, rest)) = m.strip_prefix("Telling agent ").and_then(text::agent_ref) else {
+        return false;
+    };
+    let Some(rest) = rest.strip_prefix(" to kill task ") else {
+        return false;
+    };
     mark(ev, a::TASK_KILL_SENT, &["process"], &["end"]);
     text::set_agent(ev, &agent, false);
     if let Some(i) = text::find(rest, " of framework ") {
@@ -622,12 +752,17 @@ fn telling(m: &str, ev: &mut Event) -> bool {
 /// `Applying RESERVE operation for resources <res> from framework <fw> to agent <slave>`,
 /// `Applying CREATE operation for volumes <vols> from framework <fw> to agent <slave>`.
 fn applying(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Applying ") else { return false };
-    let Some(i) = text::find(rest, " operation") else { return false };
+    let Some(rest) = m.strip_prefix("Applying ") else {
+        return false;
+    };
+    let Some(i) = text::find(rest, " operation") else {
+        return false;
+    };
     mark(ev, a::OPERATION_APPLIED, &["configuration"], &["change"]);
-    ev.set_dynamic("mesos.operation.type".to_owned(), &rest[..i]);
+    ev.set(field::MESOS_OPERATION_TYPE, &rest[..i]);
     let body = &rest[i + " operation".len()..];
-    let res = text::between(body, "for resources ", " from framework ").or_else(|| text::between(body, "for volumes ", " from framework "));
+    let res = text::between(body, "for resources ", " from framework ")
+        .or_else(|| text::between(body, "for volumes ", " from framework "));
     if let Some(res) = res {
         resources::set(ev, res);
     }
@@ -646,7 +781,9 @@ fn applying(m: &str, ev: &mut Event) -> bool {
 /// Sandbox garbage collection on the agent.
 fn gc(m: &str, ev: &mut Event) -> bool {
     if let Some(rest) = m.strip_prefix("Scheduling ") {
-        let Some((path, rest)) = quoted(rest) else { return false };
+        let Some((path, rest)) = quoted(rest) else {
+            return false;
+        };
         if !rest.starts_with(" for gc") {
             return false;
         }
@@ -661,7 +798,10 @@ fn gc(m: &str, ev: &mut Event) -> bool {
         set_path_ids(ev, path);
         return true;
     }
-    if let Some(rest) = m.strip_prefix("Deleting ").or_else(|| m.strip_prefix("Deleted ")) {
+    if let Some(rest) = m
+        .strip_prefix("Deleting ")
+        .or_else(|| m.strip_prefix("Deleted "))
+    {
         mark(ev, a::GC_DELETED, &["file"], &["deletion"]);
         let path = quoted(rest).map_or_else(|| text::token(rest).0, |q| q.0);
         ev.set(field::FILE_PATH, path);
@@ -685,7 +825,9 @@ fn gc(m: &str, ev: &mut Event) -> bool {
 /// Command executor: `Command exited with status <n> (pid: <pid>)`,
 /// `Command terminated with signal <sig> (pid: <pid>)`.
 fn command(m: &str, ev: &mut Event) -> bool {
-    let Some(rest) = m.strip_prefix("Command ") else { return false };
+    let Some(rest) = m.strip_prefix("Command ") else {
+        return false;
+    };
     if !(rest.starts_with("exited") || rest.starts_with("terminated")) {
         return false;
     }
@@ -700,7 +842,9 @@ fn command(m: &str, ev: &mut Event) -> bool {
 /// every version before a task's own hooks: `Executing pre-exec command '<json>'`.
 fn running(m: &str, ev: &mut Event) -> bool {
     if let Some(rest) = m.strip_prefix("Running ") {
-        let Some((cmd, _)) = quoted(rest).or_else(|| rest.strip_prefix('\'').and_then(|r| r.rsplit_once('\''))) else {
+        let Some((cmd, _)) =
+            quoted(rest).or_else(|| rest.strip_prefix('\'').and_then(|r| r.rsplit_once('\'')))
+        else {
             return false;
         };
         mark(ev, action::PROCESS_STARTED, &["process"], &["start"]);
@@ -710,7 +854,10 @@ fn running(m: &str, ev: &mut Event) -> bool {
     if let Some(rest) = m.strip_prefix("Executing pre-exec command ") {
         mark(ev, action::PROCESS_STARTED, &["process"], &["start"]);
         let json = rest.trim().trim_matches('\'');
-        ev.set(field::PROCESS_COMMAND_LINE, crate::output::command_from_json(json).unwrap_or_else(|| json.to_owned()));
+        ev.set(
+            field::PROCESS_COMMAND_LINE,
+            crate::output::command_from_json(json).unwrap_or_else(|| json.to_owned()),
+        );
         ev.label("pre_exec", "true");
         return true;
     }
@@ -719,7 +866,9 @@ fn running(m: &str, ev: &mut Event) -> bool {
 
 /// Command executor: `Subscribed executor on <host>`.
 fn subscribed(m: &str, ev: &mut Event) -> bool {
-    let Some(host) = m.strip_prefix("Subscribed executor on ") else { return false };
+    let Some(host) = m.strip_prefix("Subscribed executor on ") else {
+        return false;
+    };
     mark(ev, a::EXECUTOR_SUBSCRIBED, &["process"], &["start"]);
     ev.set(field::MESOS_AGENT_HOSTNAME, host.trim());
     true
