@@ -5,6 +5,7 @@ use crate::msg::{self, Line};
 use crate::naming;
 use crate::output;
 use crate::stream::StreamState;
+use crate::wrapped::{self, Wrapped};
 use sightline_decode::{
     Context, DecodeOptions, Event, Record, StreamDecoder, StreamInfo, field, glog, helpers,
 };
@@ -63,7 +64,20 @@ impl StreamDecoder for MesosDecoder {
     fn continues(&mut self, line: &str) -> bool {
         // Task output is free text: one line, one event. In glog files a line
         // without a glog prefix belongs to the record before it.
-        !self.st.is_sandbox() && glog::parse(line).is_none() && header(line).is_none()
+        if self.st.is_sandbox() || header(line).is_some() {
+            return false;
+        }
+        if glog::parse(line).is_some() {
+            return false;
+        }
+        // Behind a syslog/journald prefix every line carries the prefix: a
+        // Mesos daemon's line continues unless it starts a glog record;
+        // another program's line never does.
+        match wrapped::parse_any(line) {
+            Some(w) if naming::is_mesos_program(w.program) => glog::parse(w.body).is_none(),
+            Some(_) => false,
+            None => true,
+        }
     }
 
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
@@ -74,7 +88,12 @@ impl StreamDecoder for MesosDecoder {
             record.text
         };
         if let Some(g) = glog::parse(first) {
-            return self.decode_glog(&g, record, ctx);
+            return self.decode_glog(&g, None, record, ctx);
+        }
+        if let Some(w) = wrapped::parse(first)
+            && let Some(g) = glog::parse(w.body)
+        {
+            return self.decode_glog(&g, Some(&w), record, ctx);
         }
         if self.st.is_sandbox() {
             let mut ev = self.start(record, ctx, crate::stream::Role::Task);
@@ -105,6 +124,20 @@ impl StreamDecoder for MesosDecoder {
                 Header::Other => {}
             }
             ev.label("glog_header", "true");
+            return ev;
+        }
+        if let Some(w) = wrapped::parse_any(first) {
+            // Another program's line in a journal export of a Mesos unit
+            // (systemd starting or stopping it): kept, with its prefix read.
+            ev.message = w.body.to_owned();
+            ev.set(field::SERVICE_NAME, w.program);
+            if ctx.stream.host.is_none() {
+                ev.set(field::HOST_NAME, w.host);
+            }
+            if let Some(pid) = w.pid {
+                ev.set(field::PROCESS_PID, pid);
+            }
+            ev.label("syslog_program", w.program);
             return ev;
         }
         if let Some(target) = stub_line(first) {
@@ -160,11 +193,25 @@ impl MesosDecoder {
     fn decode_glog(
         &mut self,
         g: &glog::GlogLine<'_>,
+        wrapper: Option<&Wrapped<'_>>,
         record: &Record<'_>,
         ctx: &Context<'_>,
     ) -> Event {
-        let role = self.st.role_for(g.file);
+        let role = match wrapper.and_then(|w| naming::program_role(w.program)) {
+            Some(r) if self.st.fixed_role.is_none() => r,
+            _ => self.st.role_for(g.file),
+        };
         let mut ev = self.start(record, ctx, role);
+        if let Some(w) = wrapper {
+            // The collector's prefix names the daemon, its host and pid.
+            ev.set(field::SERVICE_NAME, w.program);
+            if ctx.stream.host.is_none() {
+                ev.set(field::HOST_NAME, w.host);
+            }
+            if let Some(pid) = w.pid {
+                ev.set(field::PROCESS_PID, pid);
+            }
+        }
         if self.st.sandbox.is_some() || self.st.program.is_none() {
             // The fetcher and the command executor write into the sandbox.
             match g.file {
@@ -197,6 +244,14 @@ impl MesosDecoder {
         }
         // Continuation lines (a multi-line LOG) stay part of the message.
         let message = match (record.lines > 1).then(|| record.rest()).flatten() {
+            Some(rest) if wrapper.is_some() => {
+                let mut m = g.message.to_owned();
+                for l in rest.split('\n') {
+                    m.push('\n');
+                    m.push_str(wrapped::parse(l).map_or(l, |w| w.body));
+                }
+                m
+            }
             Some(rest) => format!("{}\n{}", g.message, rest),
             None => g.message.to_owned(),
         };

@@ -49,6 +49,7 @@ fn path_score(path: &Path) -> u8 {
 fn content_score(sample: &[&str]) -> u8 {
     let (mut glog_plain, mut glog_year, mut mesos, mut headers, mut stubs, mut other) =
         (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
+    let mut wrapped = 0u32;
     for line in sample {
         let line = line.trim_end();
         if line.trim().is_empty() {
@@ -59,6 +60,12 @@ fn content_score(sample: &[&str]) -> u8 {
             || line.starts_with("Log line format: ")
         {
             headers += 1;
+        } else if let Some(g) = crate::wrapped::parse(line).and_then(|w| glog::parse(w.body)) {
+            // A syslog/journald line of a Mesos daemon.
+            wrapped += 1;
+            if MESOS_SOURCES.contains(&g.file) {
+                mesos += 1;
+            }
         } else if let Some(g) = glog::parse(line) {
             if g.year.is_some() {
                 glog_year += 1;
@@ -75,6 +82,16 @@ fn content_score(sample: &[&str]) -> u8 {
         } else {
             other += 1;
         }
+    }
+    if wrapped > 0 {
+        // Only a journal or syslog file mostly of Mesos lines: a shared
+        // syslog file with a few of them stays syslog's.
+        let lines = wrapped + glog_plain + glog_year + other + stubs;
+        return if mesos > 0 && wrapped * 10 >= lines * 6 {
+            85
+        } else {
+            0
+        };
     }
     if mesos > 0 {
         return if headers > 0 { 90 } else { 85 };
@@ -124,6 +141,26 @@ mod tests {
                 Some(Path::new("/var/log/syslog")),
                 &["Nov 20 06:00:00 host sshd[1]: hi"]
             ),
+            0
+        );
+    }
+
+    #[test]
+    fn journald_prefixed() {
+        let lines = [
+            "Nov 20 06:00:00 mesos-m1 mesos-master[13567]: I1120 06:00:00.800893 13603 master.cpp:450] Master c85990d2 (mesos-m1) started on 10.20.0.11:5050",
+            "Nov 20 06:00:00 mesos-m1 systemd[1]: Started Mesos Master.",
+        ];
+        assert_eq!(score(None, &lines[..1]), 85);
+        assert_eq!(
+            score(None, &lines),
+            0,
+            "half the lines are another program's"
+        );
+        let mostly = [lines[0], lines[0], lines[1]];
+        assert_eq!(score(None, &mostly), 85);
+        assert_eq!(
+            score(None, &["Nov 20 06:00:00 h sshd[1]: Accepted publickey"]),
             0
         );
     }

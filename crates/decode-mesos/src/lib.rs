@@ -13,6 +13,7 @@ mod output;
 mod resources;
 mod stream;
 mod text;
+mod wrapped;
 
 use sightline_decode::{DecodeOptions, Source, StreamDecoder, StreamInfo};
 use std::path::{Path, PathBuf};

@@ -147,6 +147,20 @@ fn every_line_is_covered_and_decoded() {
 }
 
 #[test]
+fn every_field_set_is_catalogued() {
+    let Some(dir) = corpus_dir() else { return };
+    let mut unknown = std::collections::BTreeSet::new();
+    for (_, e) in decode_corpus(&dir) {
+        for k in e.fields.keys() {
+            if sightline_decode::field::spec(k).is_none() {
+                unknown.insert(k.to_string());
+            }
+        }
+    }
+    assert!(unknown.is_empty(), "fields missing from field::SCHEMA: {unknown:?}");
+}
+
+#[test]
 fn timestamps_follow_the_ground_truth_window() {
     let Some(dir) = corpus_dir() else { return };
     let lo: jiff::Timestamp = "2026-11-20T06:00:00Z".parse().unwrap();

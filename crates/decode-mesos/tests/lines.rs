@@ -1491,3 +1491,58 @@ fn invalid_dates_keep_the_record() {
     assert!(e.has_tag(tags::TIMESTAMP_INFERRED));
     assert!(e.labels.contains_key("timestamp_error"));
 }
+
+// ---------------------------------------------------------------- journald / syslog prefix
+
+#[test]
+fn glog_behind_a_journald_prefix() {
+    let evs = decode_with(
+        Some("/var/log/mesos-master.journal"),
+        DecodeOptions {
+            year: Some(2026),
+            ..Default::default()
+        },
+        &[
+            "Nov 20 07:58:42 mesos-m1 mesos-master[13567]: I1120 07:58:42.629345 13622 master.cpp:9807] Authentication of scheduler-b4@10.20.17.203:37420 was unsuccessful: Invalid credentials",
+            "Nov 20 07:58:43 mesos-m1 mesos-master[13567]: W1120 07:58:43.000000 13567 master.cpp:480] ",
+            "Nov 20 07:58:43 mesos-m1 mesos-master[13567]: **************************************************",
+            "Nov 20 07:58:44 mesos-m1 systemd[1]: mesos-master.service: Main process exited, code=exited, status=1/FAILURE",
+            "2026-11-20T07:58:45.000000+0000 a2 mesos-agent[11266]: I1120 07:58:45.000000 11301 slave.cpp:1473] New master detected at master@10.20.0.11:5050",
+        ],
+    );
+    assert_eq!(evs.len(), 4);
+    let e = &evs[0];
+    assert_eq!(
+        (action(e), s(e, "source.ip")),
+        ("authentication-failed", Some("10.20.17.203"))
+    );
+    assert_eq!(
+        (
+            s(e, "host.name"),
+            e.get_i64("process.pid"),
+            s(e, "service.name")
+        ),
+        (Some("mesos-m1"), Some(13567), Some("mesos-master"))
+    );
+    assert_eq!(e.get_i64("process.thread.id"), Some(13622));
+    assert_eq!(e.timestamp.to_string(), "2026-11-20T07:58:42.629345Z");
+    assert_eq!(e.dataset, "mesos.master");
+    assert!(evs[1].has_tag(tags::MULTILINE));
+    assert_eq!(
+        evs[1].message,
+        "\n**************************************************"
+    );
+    assert!(!evs[2].has_tag(tags::PARSE_FAILURE));
+    assert_eq!(
+        evs[2].labels.get("syslog_program").map(String::as_str),
+        Some("systemd")
+    );
+    assert_eq!(
+        (
+            evs[3].dataset.as_ref(),
+            s(&evs[3], "host.name"),
+            action(&evs[3])
+        ),
+        ("mesos.agent", Some("a2"), "master-detected")
+    );
+}
