@@ -133,7 +133,7 @@ pub fn fill(ev: &mut Event, a: &Access<'_>) {
         }
     }
     if let Some(p) = a.get(Var::Params) {
-        ev.set_dynamic("milvus.params".to_owned(), p);
+        ev.label("params", p);
         // Search params carry `topk`, query params `limit`.
         let r = Req::parse(p);
         if let Some(k) = r

@@ -3,7 +3,6 @@
 //! members both become `(key, FVal)` pairs.
 
 use crate::gostr;
-use sightline_decode::Value;
 use std::borrow::Cow;
 
 /// One field value as the encoder wrote it.
@@ -30,19 +29,6 @@ impl FVal<'_> {
             FVal::Float(f) => Cow::Owned(f.to_string()),
             FVal::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
             FVal::List(l) => Cow::Owned(format!("[{}]", l.join(","))),
-        }
-    }
-
-    /// The value typed for an event field: numbers as numbers, booleans as
-    /// booleans, Go durations in nanoseconds, lists as lists.
-    pub fn typed(&self) -> Value {
-        match self {
-            FVal::Str(s) => Value::Str(s.to_string()),
-            FVal::Bare(s) => typed_bare(s),
-            FVal::Int(i) => Value::Int(*i),
-            FVal::Float(f) => Value::Float(*f),
-            FVal::Bool(b) => Value::Bool(*b),
-            FVal::List(l) => Value::List(l.clone()),
         }
     }
 
@@ -91,32 +77,6 @@ impl FVal<'_> {
     }
 }
 
-/// Types an unquoted scalar by its shape.
-fn typed_bare(s: &str) -> Value {
-    if let Ok(i) = s.parse::<i64>() {
-        return Value::Int(i);
-    }
-    match s {
-        "true" => return Value::Bool(true),
-        "false" => return Value::Bool(false),
-        _ => {}
-    }
-    if let Some(ns) = gostr::parse_duration(s) {
-        return Value::Int(ns);
-    }
-    let numeric = s
-        .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'));
-    if numeric
-        && s.bytes().any(|c| c.is_ascii_digit())
-        && let Ok(f) = s.parse::<f64>()
-        && f.is_finite()
-    {
-        return Value::Float(f);
-    }
-    Value::Str(s.to_owned())
-}
-
 /// Splits `[a,b]`, `[a b]` or `a,b` into items; `[]` and `` are empty.
 pub fn split_list(s: &str) -> Vec<String> {
     let s = s.trim();
@@ -138,23 +98,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bare_values_are_typed_by_shape() {
-        assert_eq!(FVal::Bare("42").typed(), Value::Int(42));
-        assert_eq!(FVal::Bare("-7").typed(), Value::Int(-7));
-        assert_eq!(FVal::Bare("0.364").typed(), Value::Float(0.364));
-        assert_eq!(FVal::Bare("true").typed(), Value::Bool(true));
+    fn integers_and_durations() {
+        assert_eq!(FVal::Bare("42").int(), Some(42));
+        assert_eq!(FVal::Str("-7".into()).int(), Some(-7));
+        assert_eq!(FVal::Float(3.0).int(), Some(3));
+        assert_eq!(FVal::Bare("4.5").int(), None);
         assert_eq!(
-            FVal::Bare("2.507585809s").typed(),
-            Value::Int(2_507_585_809)
+            FVal::Bare("2.507585809s").duration_ns(),
+            Some(2_507_585_809)
         );
         assert_eq!(
-            FVal::Bare("IVF_FLAT").typed(),
-            Value::Str("IVF_FLAT".into())
+            FVal::Str("10.84s".into()).duration_ns(),
+            Some(10_840_000_000)
         );
-        assert_eq!(FVal::Bare("NaN").typed(), Value::Str("NaN".into()));
-        assert_eq!(FVal::Bare("1e999").typed(), Value::Str("1e999".into()));
-        // Quoted values stay strings even when they look numeric.
-        assert_eq!(FVal::Str("42".into()).typed(), Value::Str("42".into()));
+        assert_eq!(FVal::Bare("IVF_FLAT").duration_ns(), None);
     }
 
     #[test]

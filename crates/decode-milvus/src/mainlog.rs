@@ -138,8 +138,11 @@ fn take(ev: &mut Event, s: &mut Slots, key: &str, v: &FVal<'_>) {
         "expr" | "expression" | "dsl" | "filter" => s.expr = nonempty(),
         "output_fields" | "outputFields" => s.output_fields = Some(v.list()),
         "ConsistencyLevel" | "consistency_level" | "consistencyLevel" => s.consistency = nonempty(),
-        "nq" | "NQ" => set_int(ev, field::MILVUS_NQ, v),
-        "topK" | "topk" | "TopK" | "top_k" => set_int(ev, field::MILVUS_TOPK, v),
+        "nq" | "NQ" => set_int(ev, field::MILVUS_NQ, key, v),
+        "collectionID" | "collectionId" | "collection_id" | "CollectionID" => {
+            set_int(ev, field::MILVUS_COLLECTION_ID, key, v)
+        }
+        "topK" | "topk" | "TopK" | "top_k" => set_int(ev, field::MILVUS_TOPK, key, v),
         "duration" | "timeTaken" | "timeCost" | "elapse" | "elapsed" | "latency" | "cost"
         | "timeUsed" => match v.duration_ns() {
             Some(ns) if !ev.fields.contains_key(field::EVENT_DURATION) => {
@@ -151,68 +154,24 @@ fn take(ev: &mut Event, s: &mut Slots, key: &str, v: &FVal<'_>) {
     }
 }
 
-fn set_int(ev: &mut Event, name: &'static str, v: &FVal<'_>) {
-    if let Some(i) = v.int() {
-        ev.set(name, i);
+/// An integer field, or the label when the value is not an integer.
+fn set_int(ev: &mut Event, name: &'static str, key: &str, v: &FVal<'_>) {
+    match v.int() {
+        Some(i) => {
+            ev.set(name, i);
+        }
+        None => generic(ev, key, v),
     }
 }
 
-/// `milvus.<key>` names this decoder gives a meaning of their own: a raw
-/// key that normalizes to one of them goes to `labels` instead.
-const RESERVED: &[&str] = &[
-    "database",
-    "collection",
-    "partition",
-    "method",
-    "error_code",
-    "privilege",
-    "object",
-    "role",
-    "topk",
-    "nq",
-    "result_size",
-    "component",
-    "trace_id",
-    "expr",
-    "output_fields",
-    "status",
-    "consistency_level",
-    "request_id",
-];
-
-/// Any other key: `milvus.<key>` with its value typed, or a label when the
-/// key cannot be a field name.
+/// Any other key: a label with the value as the encoder wrote it. Only
+/// catalogued fields (`field::SCHEMA`) become typed event fields, so the
+/// open-ended operational keys (`segmentID`, `planID`, `"disk usage"`...)
+/// stay labels.
 fn generic(ev: &mut Event, key: &str, v: &FVal<'_>) {
-    if key.is_empty() {
-        // A stray plain group: keep its text.
-        ev.label("extra", v.text().into_owned());
-        return;
-    }
-    let mut name = String::with_capacity(key.len() + 7);
-    name.push_str("milvus.");
-    let mut last_us = true;
-    for c in key.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c);
-            last_us = false;
-        } else if !last_us {
-            name.push('_');
-            last_us = true;
-        }
-    }
-    while name.ends_with('_') {
-        name.pop();
-    }
-    let bare = &name["milvus.".len()..];
-    if bare.is_empty()
-        || bare.len() > 64
-        || RESERVED.contains(&bare)
-        || ev.fields.contains_key(name.as_str())
-    {
-        ev.label(key, v.text().into_owned());
-        return;
-    }
-    ev.set_dynamic(name, v.typed());
+    // A stray plain group has no key: keep its text.
+    let key = if key.is_empty() { "extra" } else { key };
+    ev.label(key, v.text().into_owned());
 }
 
 fn write_slots(ev: &mut Event, s: Slots) {
@@ -238,7 +197,7 @@ fn write_slots(ev: &mut Event, s: Slots) {
         ev.set(field::MILVUS_COLLECTION, x);
     }
     if let Some(x) = s.name {
-        ev.set_dynamic("milvus.name".to_owned(), x);
+        ev.label("name", x);
     }
     if let Some(x) = s.partition {
         ev.set(field::MILVUS_PARTITION, x);
@@ -256,7 +215,7 @@ fn write_slots(ev: &mut Event, s: Slots) {
         ev.set(field::MILVUS_ERROR_CODE, x);
     }
     if let Some(x) = s.req {
-        ev.set_dynamic("milvus.req".to_owned(), x);
+        ev.label("req", x);
     }
     if let Some(x) = s.expr {
         ev.set(field::MILVUS_EXPR, x);

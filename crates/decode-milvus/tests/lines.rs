@@ -50,6 +50,10 @@ fn i(ev: &Event, f: &str) -> Option<i64> {
     }
 }
 
+fn lab<'a>(ev: &'a Event, k: &str) -> Option<&'a str> {
+    ev.labels.get(k).map(String::as_str)
+}
+
 fn list(ev: &Event, f: &str) -> Vec<String> {
     match ev.get(f) {
         Some(FieldRef::List(l)) => l.to_vec(),
@@ -92,7 +96,8 @@ fn text_permission_deny() {
     );
     assert_eq!(i(&ev, "log.origin.file.line"), Some(174));
     assert_eq!(s(&ev, "milvus.component"), Some("proxy"));
-    assert_eq!(i(&ev, "milvus.object_index"), Some(1));
+    assert_eq!(lab(&ev, "object_index"), Some("1"));
+    assert_eq!(lab(&ev, "object_names"), Some("[]"));
 }
 
 #[test]
@@ -153,8 +158,8 @@ fn text_rate_limit_and_quota() {
     );
     assert_eq!(ev.action.as_deref(), Some("quota-exceeded"));
     assert_eq!(ev.dataset, "milvus.rootcoord");
-    assert_eq!(i(&ev, "milvus.disk_usage"), Some(2199317410371));
-    assert_eq!(i(&ev, "milvus.disk_quota"), Some(2199023255552));
+    assert_eq!(lab(&ev, "disk usage"), Some("2199317410371"));
+    assert_eq!(lab(&ev, "disk quota"), Some("2199023255552"));
 }
 
 #[test]
@@ -206,7 +211,7 @@ fn text_collection_drop() {
     }
     assert_eq!(evs[0].outcome.as_str(), "unknown");
     assert_eq!(evs[1].outcome.as_str(), "success");
-    assert_eq!(i(&evs[1], "milvus.BeginTS"), Some(913795097945341952));
+    assert_eq!(lab(&evs[1], "BeginTS"), Some("913795097945341952"));
 
     let ev = one(
         "/var/lib/milvus/logs/rootcoord-1.log",
@@ -224,8 +229,22 @@ fn text_operational_lines_typed_and_datasets_by_caller() {
     );
     assert_eq!(ev.dataset, "milvus.datanode");
     assert_eq!(i(&ev, "event.duration"), Some(2_507_585_809));
-    assert_eq!(i(&ev, "milvus.segmentID"), Some(449040163860895635));
+    assert_eq!(lab(&ev, "segmentID"), Some("449040163860895635"));
     assert_eq!(ev.action, None);
+
+    let ev = one(
+        "/var/lib/milvus/logs/querynode-9.log",
+        r#"[2026/03/09 06:00:15.492 +00:00] [INFO] [delegator/delegator.go:382] ["start do search"] [collectionID=449057595658640983] [channel=by-dev-rootcoord-dml_11_449057595658640983v0] [nq=1] [topK=10]"#,
+    );
+    assert_eq!(i(&ev, "milvus.collection_id"), Some(449057595658640983));
+    assert_eq!(
+        (i(&ev, "milvus.nq"), i(&ev, "milvus.topk")),
+        (Some(1), Some(10))
+    );
+    assert_eq!(
+        lab(&ev, "channel"),
+        Some("by-dev-rootcoord-dml_11_449057595658640983v0")
+    );
 
     // A read method's failure in the proxy log: category and outcome, no action.
     let ev = one(
@@ -252,7 +271,7 @@ fn text_operational_lines_typed_and_datasets_by_caller() {
     );
     assert_eq!(ev.dataset, "milvus.datacoord");
     assert_eq!(
-        s(&ev, "milvus.segmentIDs"),
+        lab(&ev, "segmentIDs"),
         Some("[449057595658649126,449057595658649129,449057595658649133]")
     );
 
@@ -385,24 +404,18 @@ fn json_slow_queries_and_quota_center() {
     assert_eq!(i(&ev, "milvus.nq"), Some(1));
     assert_eq!(s(&ev, "milvus.collection"), Some("kb_chunks"));
     assert_eq!(s(&ev, "milvus.consistency_level"), Some("Bounded"));
-    assert_eq!(
-        ev.get("milvus.useDefaultConsistency"),
-        Some(FieldRef::Bool(true))
-    );
+    assert_eq!(lab(&ev, "useDefaultConsistency"), Some("true"));
 
     let ev = one(
         "/var/lib/milvus/logs/mixcoord-2.log",
         r#"{"level":"WARN","time":"2026/03/09 10:14:04.045 +00:00","caller":"rootcoord/quota_center.go:735","message":"QuotaCenter: QueryNode memory to high water level","path":"queryNode","collections":[449015319773826975, 449089629389264100],"UsedMem":30617571617,"TotalMem":32212254720,"currentMemUsage":0.9521,"memoryHighWaterLevel":0.95}"#,
     );
     assert_eq!(ev.action.as_deref(), Some("quota-exceeded"));
+    assert_eq!(lab(&ev, "currentMemUsage"), Some("0.9521"));
+    assert_eq!(lab(&ev, "UsedMem"), Some("30617571617"));
     assert_eq!(
-        ev.get("milvus.currentMemUsage"),
-        Some(FieldRef::Float(0.9521))
-    );
-    assert_eq!(i(&ev, "milvus.UsedMem"), Some(30617571617));
-    assert_eq!(
-        list(&ev, "milvus.collections"),
-        ["449015319773826975", "449089629389264100"]
+        lab(&ev, "collections"),
+        Some("[449015319773826975,449089629389264100]")
     );
 }
 

@@ -140,6 +140,7 @@ pub const MILVUS_OUTPUT_FIELDS: &str = "milvus.output_fields";
 pub const MILVUS_CONSISTENCY_LEVEL: &str = "milvus.consistency_level";
 pub const MILVUS_STATUS: &str = "milvus.status";
 pub const MILVUS_REQUEST_ID: &str = "milvus.request_id";
+pub const MILVUS_COLLECTION_ID: &str = "milvus.collection_id";
 
 pub const MLX_MODEL_NAME: &str = "mlx.model.name";
 pub const MLX_MODEL_SOURCE: &str = "mlx.model.source";
@@ -398,6 +399,7 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(MILVUS_CONSISTENCY_LEVEL, Keyword, "Consistency level of a query/search (Strong, Bounded, Session, Eventually)."),
     f(MILVUS_STATUS, Keyword, "Access-log method status: Successful, Failed, Grpc<Code> (GrpcUnauthenticated...), HttpError<NNN>."),
     f(MILVUS_REQUEST_ID, Keyword, "Request id of a milvus-lite timer line (Search-haAKO3Nn)."),
+    f(MILVUS_COLLECTION_ID, Long, "Numeric collection id (collectionID) in coordinator and node lines."),
     f(MLX_MODEL_NAME, Keyword, "Model name."),
     f(MLX_MODEL_SOURCE, Keyword, "Where the model came from: hub repository, local path, URL."),
     f(MLX_MODEL_SHA256, Keyword, "SHA-256 of the model weights."),
