@@ -62,3 +62,25 @@ fn copy_only(b: Bencher) {
         }
     });
 }
+
+/// Neutralization alone (the control-character scan every string gets).
+#[divan::bench]
+fn neutralize_only(b: Bencher) {
+    b.counter(BytesCount::new(total(CLEAN))).bench(|| {
+        for line in CLEAN {
+            let mut t = (*line).to_string();
+            black_box(sightline_sanitize::neutralize(&mut t, false));
+        }
+    });
+}
+
+/// Each clean line on its own, to see which shapes cost most.
+#[divan::bench(args = [0, 1, 2, 3, 4])]
+fn clean_line(b: Bencher, i: usize) {
+    let s = Sanitizer::default();
+    let line = CLEAN.get(i).copied().unwrap_or_default();
+    b.counter(BytesCount::new(line.len())).bench(|| {
+        let mut t = line.to_string();
+        black_box(s.sanitize_in_place(&mut t, false, false));
+    });
+}

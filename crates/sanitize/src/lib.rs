@@ -15,6 +15,7 @@
 //! written, and both steps are idempotent: a second pass changes nothing.
 //! See `docs/redaction.md`.
 
+mod anchors;
 mod config;
 mod keyvalue;
 mod neutralize;

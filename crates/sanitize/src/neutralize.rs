@@ -64,8 +64,37 @@ pub fn needs_escape(c: char, keep_newlines: bool) -> bool {
 fn first_escape(s: &str, keep_newlines: bool) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    // Eight bytes at a time while they are all printable ASCII (the common
+    // case); a chunk holding anything else is looked at byte by byte.
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if !all_printable_ascii(u64::from_le_bytes(word)) {
+            if let Some(at) = scan_bytes(s, i, i + 8, keep_newlines) {
+                return Some(at);
+            }
+        }
+        i += 8;
+    }
+    scan_bytes(s, i, bytes.len(), keep_newlines)
+}
+
+/// Whether every byte of `x` is in `0x20..=0x7e`. Exact: the "has a byte
+/// less than n" bit trick has no false negatives for n <= 128, and a byte
+/// >= 0x7f either has its top bit set or gets it by adding one.
+fn all_printable_ascii(x: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+    let del_or_high = (x.wrapping_add(LO) | x) & HI;
+    below_space | del_or_high == 0
+}
+
+/// The first character needing an escape that starts in `from..to`.
+fn scan_bytes(s: &str, from: usize, to: usize, keep_newlines: bool) -> Option<usize> {
+    let bytes = s.as_bytes();
+    for i in from..to.min(bytes.len()) {
+        let b = bytes.get(i).copied().unwrap_or(0);
         if CANDIDATE[usize::from(b)] {
             // Candidates are ASCII or UTF-8 lead bytes, so `i` is a char boundary.
             if let Some(c) = s.get(i..).and_then(|t| t.chars().next())
@@ -74,7 +103,6 @@ fn first_escape(s: &str, keep_newlines: bool) -> Option<usize> {
                 return Some(i);
             }
         }
-        i += 1;
     }
     None
 }
@@ -185,6 +213,28 @@ mod tests {
         assert_eq!(n, 6);
         let (out, _) = run("\u{0}\u{7f}\u{85}\u{9b}31m", false);
         assert_eq!(out, "\\x00\\x7f\\u{85}\\u{9b}31m");
+    }
+
+    #[test]
+    fn word_check_agrees_with_the_byte_check() {
+        for b in 0u8..=255 {
+            for pos in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[pos] = b;
+                let printable = (0x20..=0x7e).contains(&b);
+                assert_eq!(
+                    all_printable_ascii(u64::from_le_bytes(w)),
+                    printable,
+                    "{b:#x} at {pos}"
+                );
+            }
+        }
+        // Escapes found in every position of a chunk and in the tail.
+        for pos in 0..19 {
+            let mut s = "x".repeat(19);
+            s.replace_range(pos..pos + 1, "\u{1b}");
+            assert_eq!(first_escape(&s, false), Some(pos));
+        }
     }
 
     #[test]

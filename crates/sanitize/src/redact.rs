@@ -1,16 +1,16 @@
 //! Finds secrets in one string and replaces them with `[REDACTED:<kind>]`.
 //!
-//! One Aho-Corasick pass (ASCII case-insensitive) over the anchors of every
-//! pattern decides what runs at all: a string with no anchor (the common
-//! case) costs that one scan and no allocation. Anchors of key words send
+//! One prefilter pass (`anchors.rs`, ASCII case-insensitive) over the anchors
+//! of every pattern decides what runs at all: a string with no anchor (the
+//! common case) costs that one scan and no allocation. Anchors of key words send
 //! their position to the key/value scanner; anchors of regex rules mark the
 //! rule to run once over the string. Overlapping findings are merged, so a
 //! secret is never half-redacted because two patterns disagree on its extent.
 
+use crate::anchors::{Anchors, Use};
 use crate::config::{BUILTIN_KINDS, ConfigError, RedactionConfig, kind, valid_kind};
 use crate::keyvalue;
 use crate::rules::{Check, RULES};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
 /// What a placeholder starts with.
@@ -20,19 +20,17 @@ pub const PLACEHOLDER_PREFIX: &str = "[REDACTED:";
 /// previous one redacted something, so this is never reached in practice).
 const MAX_PASSES: usize = 4;
 
-/// Key words the key/value scanner starts from.
+/// Key words the key/value scanner starts from. Short is fine here: a
+/// false start (`/api/jobs`, `tokens`) costs a few byte comparisons, and
+/// fewer anchors keep the prefilter fast.
 const KEY_ANCHORS: &[&str] = &[
     "pass",
     "pwd",
     "secret",
     "token",
-    "api_key",
-    "apikey",
-    "api-key",
+    "api",
     "authorization",
-    "private_key",
-    "privatekey",
-    "private-key",
+    "private",
 ];
 
 #[derive(Debug, Clone)]
@@ -51,13 +49,6 @@ enum AnchorUse {
     Key,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Anchor {
-    usage: AnchorUse,
-    /// Counts only after a non-word byte (written `\b...` in the rule table).
-    boundary: bool,
-}
-
 /// A range to replace, with the rank of the kind that names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Span {
@@ -69,8 +60,7 @@ struct Span {
 /// The compiled redaction patterns.
 #[derive(Debug, Clone)]
 pub struct Redactor {
-    ac: Option<AhoCorasick>,
-    anchors: Vec<Anchor>,
+    anchors: Option<Anchors<AnchorUse>>,
     rules: Vec<Rule>,
     /// Rules without anchors: run on every string.
     always: Vec<usize>,
@@ -89,8 +79,7 @@ impl Redactor {
         }
         let mut kinds: Vec<String> = Vec::new();
         let mut rules = Vec::new();
-        let mut anchor_text: Vec<String> = Vec::new();
-        let mut anchors = Vec::new();
+        let mut anchors: Vec<(String, Use<AnchorUse>)> = Vec::new();
         let mut always = Vec::new();
 
         for (index, p) in config.patterns.iter().enumerate() {
@@ -125,11 +114,13 @@ impl Redactor {
                         anchor: n,
                     });
                 }
-                anchor_text.push(a.clone());
-                anchors.push(Anchor {
-                    usage: AnchorUse::Rule(id),
-                    boundary: false,
-                });
+                anchors.push((
+                    a.clone(),
+                    Use {
+                        what: AnchorUse::Rule(id),
+                        boundary: false,
+                    },
+                ));
             }
         }
 
@@ -169,35 +160,29 @@ impl Redactor {
                     Some(t) => (t, true),
                     None => (*a, false),
                 };
-                anchor_text.push(text.to_string());
-                anchors.push(Anchor {
-                    usage: AnchorUse::Rule(id),
-                    boundary,
-                });
+                anchors.push((
+                    text.to_string(),
+                    Use {
+                        what: AnchorUse::Rule(id),
+                        boundary,
+                    },
+                ));
             }
         }
         let any_key_kind = builtin_rank.iter().any(Option::is_some);
         if any_key_kind {
             for a in KEY_ANCHORS {
-                anchor_text.push((*a).to_string());
-                anchors.push(Anchor {
-                    usage: AnchorUse::Key,
-                    boundary: false,
-                });
+                anchors.push((
+                    (*a).to_string(),
+                    Use {
+                        what: AnchorUse::Key,
+                        boundary: false,
+                    },
+                ));
             }
         }
-        let ac = if anchor_text.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&anchor_text)?,
-            )
-        };
+        let anchors = Anchors::new(anchors)?;
         Ok(Redactor {
-            ac,
             anchors,
             rules,
             always,
@@ -261,42 +246,28 @@ impl Redactor {
     fn find(&self, text: &str, ray: bool) -> Vec<Span> {
         let mut spans: Vec<Span> = Vec::new();
         let mut triggered: Vec<bool> = Vec::new();
-        let bytes = text.as_bytes();
-        if let Some(ac) = &self.ac {
-            for m in ac.find_overlapping_iter(text) {
-                let Some(anchor) = self.anchors.get(m.pattern().as_usize()) else {
-                    continue;
-                };
-                if anchor.boundary
-                    && m.start() > 0
-                    && bytes
-                        .get(m.start() - 1)
-                        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
-                {
-                    continue;
-                }
-                match anchor.usage {
-                    AnchorUse::Rule(id) => {
-                        if triggered.is_empty() {
-                            triggered.resize(self.rules.len(), false);
-                        }
-                        if let Some(t) = triggered.get_mut(id) {
-                            *t = true;
-                        }
+        if let Some(anchors) = &self.anchors {
+            anchors.find(text, |start, end, what| match what {
+                AnchorUse::Rule(id) => {
+                    if triggered.is_empty() {
+                        triggered.resize(self.rules.len(), false);
                     }
-                    AnchorUse::Key => {
-                        if let Some(hit) = keyvalue::scan(text, m.start(), m.end())
-                            && let Some(rank) = self.builtin(hit.kind)
-                        {
-                            spans.push(Span {
-                                start: hit.start,
-                                end: hit.end,
-                                rank,
-                            });
-                        }
+                    if let Some(t) = triggered.get_mut(id) {
+                        *t = true;
                     }
                 }
-            }
+                AnchorUse::Key => {
+                    if let Some(hit) = keyvalue::scan(text, start, end)
+                        && let Some(rank) = self.builtin(hit.kind)
+                    {
+                        spans.push(Span {
+                            start: hit.start,
+                            end: hit.end,
+                            rank,
+                        });
+                    }
+                }
+            });
         }
         let run = triggered
             .iter()
