@@ -69,10 +69,10 @@ fn first_escape(s: &str, keep_newlines: bool) -> Option<usize> {
     while let Some(chunk) = bytes.get(i..i + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        if !all_printable_ascii(u64::from_le_bytes(word)) {
-            if let Some(at) = scan_bytes(s, i, i + 8, keep_newlines) {
-                return Some(at);
-            }
+        if !all_printable_ascii(u64::from_le_bytes(word))
+            && let Some(at) = scan_bytes(s, i, i + 8, keep_newlines)
+        {
+            return Some(at);
         }
         i += 8;
     }
