@@ -364,7 +364,12 @@ fn split<'a>(
         let Some(value) = body.get(start..vend) else {
             continue;
         };
-        if !var.accepts(value) || next_label == label || out.iter().any(|o| o.0 == next_label) {
+        // Labels are unique: only a variable already seen needs the string comparison.
+        let maybe_seen =
+            next_var == Var::Other || out.iter().any(|o| o.1 == next_var) || next_var == var;
+        if !var.accepts(value)
+            || (maybe_seen && (next_label == label || out.iter().any(|o| o.0 == next_label)))
+        {
             continue;
         }
         out.push((label, var, start, vend));
