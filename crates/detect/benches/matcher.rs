@@ -97,3 +97,26 @@ fn match_events(bencher: divan::Bencher, n: usize) {
             divan::black_box(hits)
         });
 }
+
+/// The whole engine (matching, suppression, windows) on the same events.
+#[divan::bench(args = [50, 500])]
+fn engine_process(bencher: divan::Bencher, n: usize) {
+    let set = std::sync::Arc::new(rules(n));
+    let evs = events();
+    let bytes: usize = evs.iter().map(|e| e.original.len()).sum();
+    bencher
+        .counter(ItemsCount::new(evs.len()))
+        .counter(BytesCount::new(bytes))
+        .bench_local(|| {
+            let mut engine = sightline_detect::Engine::new(
+                set.clone(),
+                sightline_detect::EngineConfig::default(),
+            );
+            let mut out = Vec::new();
+            for ev in &evs {
+                engine.process(ev, &mut out);
+            }
+            engine.finish(&mut out);
+            divan::black_box(out.len())
+        });
+}

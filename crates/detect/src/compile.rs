@@ -32,6 +32,7 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// The slot id of a field name, adding it when new.
     pub fn intern(&mut self, name: &str) -> SlotId {
         if let Some(id) = self.map.get(name) {
             return *id;

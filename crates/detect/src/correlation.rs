@@ -81,7 +81,10 @@ impl GroupState {
         let newest = self.entries.back().map(|x| x.ts);
         let last = self.episode.as_ref().map(|e| e.last);
         let t = newest.max(last)?;
-        Timestamp::from_millisecond(t.as_millisecond().saturating_add(timespan_ms)).ok()
+        Some(
+            Timestamp::from_millisecond(t.as_millisecond().saturating_add(timespan_ms))
+                .unwrap_or(Timestamp::MAX),
+        )
     }
 }
 

@@ -148,8 +148,18 @@ pub struct Engine {
     stats: EngineStats,
 }
 
+/// `t + ms`, clamped to the representable range (a huge lateness means "never").
 fn add_ms(t: Timestamp, ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(t.as_millisecond().saturating_add(ms)).unwrap_or(t)
+    Timestamp::from_millisecond(t.as_millisecond().saturating_add(ms)).unwrap_or(if ms < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
+}
+
+/// Seconds from a configuration or rule as milliseconds, saturating.
+fn secs_ms(secs: u64) -> i64 {
+    i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000)
 }
 
 /// A field's value as one string (lists joined by commas); `None` when absent.
@@ -178,6 +188,7 @@ fn push_bounded(v: &mut Vec<String>, id: String, max: usize) {
 }
 
 impl Engine {
+    /// An engine with empty state over a compiled rule set.
     pub fn new(rules: Arc<RuleSet>, config: EngineConfig) -> Engine {
         let (nd, nc) = (rules.rules.len(), rules.correlations.len());
         Engine {
@@ -195,10 +206,12 @@ impl Engine {
         }
     }
 
+    /// Counters since the engine (or the state it was restored from) started.
     pub fn stats(&self) -> &EngineStats {
         &self.stats
     }
 
+    /// The rule set the engine runs.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
     }
@@ -217,7 +230,9 @@ impl Engine {
         let late = self.watermark.is_some_and(|w| ev.timestamp < w);
         for &r in &matched {
             self.stats.matches += 1;
-            let p = self.pending_for(&rules, r, ev);
+            let Some(p) = self.pending_for(&rules, r, ev) else {
+                continue;
+            };
             if late {
                 self.stats.late_matches += 1;
                 self.apply(p, out);
@@ -230,10 +245,7 @@ impl Engine {
             self.max_seen = Some(ev.timestamp);
         }
         if let Some(m) = self.max_seen {
-            let wm = add_ms(
-                m,
-                -((self.config.lateness_secs as i64).saturating_mul(1000)),
-            );
+            let wm = add_ms(m, secs_ms(self.config.lateness_secs).saturating_neg());
             self.advance_to(wm, out);
         }
         while self.pending.len() > self.config.max_pending {
@@ -290,8 +302,8 @@ impl Engine {
         }
     }
 
-    fn pending_for(&self, rules: &RuleSet, r: usize, ev: &Event) -> Pending {
-        let rule = &rules.rules[r];
+    fn pending_for(&self, rules: &RuleSet, r: usize, ev: &Event) -> Option<Pending> {
+        let rule = rules.rules.get(r)?;
         let mut group = BTreeMap::new();
         let mut explanation = String::new();
         if rule.alerting {
@@ -355,14 +367,14 @@ impl Engine {
                 })
             })
             .collect();
-        Pending {
+        Some(Pending {
             ts: ev.timestamp,
             event_id: ev.id.to_string(),
             rule: r,
             group,
             explanation,
             feeds,
-        }
+        })
     }
 
     fn emit(&mut self, a: Alert, out: &mut Vec<Alert>) {
@@ -396,12 +408,12 @@ impl Engine {
         if !rule.alerting {
             return;
         }
-        let suppress_ms = (rule
-            .meta
-            .extension
-            .suppress_secs
-            .unwrap_or(self.config.default_suppress_secs) as i64)
-            .saturating_mul(1000);
+        let suppress_ms = secs_ms(
+            rule.meta
+                .extension
+                .suppress_secs
+                .unwrap_or(self.config.default_suppress_secs),
+        );
         let key = group_key(&p.group);
         let max_ids = self.config.max_event_ids;
         let existing = self
@@ -774,13 +786,9 @@ impl Engine {
                 .meta
                 .extension
                 .suppress_secs
-                .unwrap_or(e.config.default_suppress_secs) as i64;
-            e.expiry.insert((
-                add_ms(open.start, suppress.saturating_mul(1000)),
-                0,
-                r,
-                gkey.clone(),
-            ));
+                .unwrap_or(e.config.default_suppress_secs);
+            e.expiry
+                .insert((add_ms(open.start, secs_ms(suppress)), 0, r, gkey.clone()));
             if let Some(m) = e.detections.get_mut(r) {
                 m.insert(gkey, open);
             }

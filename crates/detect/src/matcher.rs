@@ -217,6 +217,7 @@ pub struct EventView<'a, 'r> {
 }
 
 impl<'a, 'r> EventView<'a, 'r> {
+    /// A view of `event` for rules whose fields are interned as `names`.
     pub fn new(event: &'a Event, names: &'r [String]) -> Self {
         EventView {
             event,
@@ -405,6 +406,7 @@ impl FieldTest {
 }
 
 impl CompiledSearch {
+    /// Whether any alternative of the search matches.
     pub fn eval(&self, view: &mut EventView) -> bool {
         self.alts
             .iter()
@@ -429,6 +431,7 @@ impl CompiledSearch {
 }
 
 impl CCond {
+    /// Evaluates the condition over the rule's searches.
     pub fn eval(&self, searches: &[CompiledSearch], view: &mut EventView) -> bool {
         match self {
             CCond::Search(i) => searches.get(*i).is_some_and(|s| s.eval(view)),

@@ -84,6 +84,7 @@ impl Modifier {
         })
     }
 
+    /// The name as written in rules.
     pub fn name(self) -> &'static str {
         use Modifier::*;
         match self {
@@ -120,6 +121,7 @@ impl Modifier {
         }
     }
 
+    /// gt, gte, lt, lte.
     pub fn is_compare(self) -> bool {
         matches!(
             self,
@@ -127,11 +129,13 @@ impl Modifier {
         )
     }
 
+    /// minute, hour, day, week, month, year.
     pub fn is_time_part(self) -> bool {
         use Modifier::*;
         matches!(self, Minute | Hour | Day | Week | Month | Year)
     }
 
+    /// Modifiers that turn the value into bytes or base64 text.
     pub fn is_encoding(self) -> bool {
         use Modifier::*;
         matches!(self, Base64 | Base64Offset | Utf16Le | Utf16Be | Utf16)

@@ -79,6 +79,7 @@ impl Pattern {
         }
     }
 
+    /// Whether the pattern has `*`, `?` or a character class.
     pub fn has_wildcards(&self) -> bool {
         self.toks.iter().any(|t| !matches!(t, Tok::Lit(_)))
     }
@@ -217,6 +218,7 @@ pub enum StrMatch {
 }
 
 impl StrMatch {
+    /// Whether `text` (already lowercased for case-insensitive patterns) matches.
     pub fn is_match(&self, text: &[u8]) -> bool {
         match self {
             StrMatch::Exact(b) => text == b.as_slice(),

@@ -212,6 +212,7 @@ impl Prefilter {
         }
     }
 
+    /// Number of distinct literals in the automaton.
     pub fn literal_count(&self) -> usize {
         self.lit_rules.len()
     }

@@ -472,7 +472,9 @@ impl RuleSet {
                 input_names,
                 group_by: c.group_by.clone(),
                 group_fields,
-                timespan_ms: (c.timespan_secs as i64).saturating_mul(1000),
+                timespan_ms: i64::try_from(c.timespan_secs)
+                    .unwrap_or(i64::MAX)
+                    .saturating_mul(1000),
                 predicates,
                 value_fields,
                 percentile,

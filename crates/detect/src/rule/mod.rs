@@ -37,6 +37,7 @@ pub struct RuleError {
 }
 
 impl RuleError {
+    /// An error at `file:line`.
     pub fn new(file: &str, line: usize, message: impl Into<String>) -> Self {
         RuleError {
             location: Location {
@@ -63,6 +64,7 @@ pub enum Level {
 }
 
 impl Level {
+    /// Parses a level name.
     pub fn parse(s: &str) -> Option<Level> {
         Some(match s {
             "informational" => Level::Informational,
@@ -74,6 +76,7 @@ impl Level {
         })
     }
 
+    /// The level's name.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Informational => "informational",
@@ -97,6 +100,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// Parses a status name.
     pub fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "stable" => Status::Stable,
@@ -186,6 +190,7 @@ impl Scalar {
         }
     }
 
+    /// The value as a number, if it is one.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Scalar::Int(i) => Some(*i as f64),
@@ -257,6 +262,7 @@ pub enum CorrelationType {
 }
 
 impl CorrelationType {
+    /// Parses a correlation type name.
     pub fn parse(s: &str) -> Option<Self> {
         use CorrelationType::*;
         Some(match s {
@@ -272,6 +278,7 @@ impl CorrelationType {
         })
     }
 
+    /// The type's name.
     pub fn as_str(self) -> &'static str {
         use CorrelationType::*;
         match self {
@@ -286,6 +293,7 @@ impl CorrelationType {
         }
     }
 
+    /// temporal and temporal_ordered.
     pub fn is_temporal(self) -> bool {
         matches!(
             self,
@@ -316,6 +324,7 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Parses gt, gte, lt, lte, eq, neq.
     pub fn parse(s: &str) -> Option<CmpOp> {
         Some(match s {
             "gt" => CmpOp::Gt,
@@ -328,6 +337,7 @@ impl CmpOp {
         })
     }
 
+    /// Whether `value op threshold`.
     pub fn holds(self, value: f64, threshold: f64) -> bool {
         match self {
             CmpOp::Gt => value > threshold,
@@ -339,6 +349,7 @@ impl CmpOp {
         }
     }
 
+    /// The operator as a symbol (`>=`).
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Gt => ">",
@@ -435,6 +446,7 @@ pub enum RuleDoc {
 }
 
 impl RuleDoc {
+    /// The header of any kind of document.
     pub fn meta(&self) -> &Meta {
         match self {
             RuleDoc::Detection(r) => &r.meta,
