@@ -1,39 +1,40 @@
-//! Ray-specific field names and `event.action` values beyond the shared ones
-//! in `sightline_event::field` and `sightline_event::action`. All live in the
-//! `ray.` namespace, which the schema accepts without a listing; each is
-//! documented in docs/decoders/ray.md.
+//! Short names for the Ray fields this decoder sets beyond the common ones
+//! (catalogued in `sightline_event::field::SCHEMA`), and the Ray-specific
+//! `event.action` values (documented in docs/decoders/ray.md).
 
-pub const TASK_FUNC_NAME: &str = "ray.task.func_name";
-pub const TASK_TYPE: &str = "ray.task.type";
-pub const TASK_STATE: &str = "ray.task.state";
-pub const TASK_ERROR_TYPE: &str = "ray.task.error_type";
-pub const LEASE_ID: &str = "ray.lease.id";
-pub const PLACEMENT_GROUP_ID: &str = "ray.placement_group.id";
-pub const CLUSTER_ID: &str = "ray.cluster.id";
-pub const NODE_NAME: &str = "ray.node.name";
-pub const NODE_ADDRESS: &str = "ray.node.address";
-pub const NODE_DEATH_REASON: &str = "ray.node.death_reason";
-pub const NODE_IS_HEAD: &str = "ray.node.is_head";
-pub const WORKER_PID: &str = "ray.worker.pid";
-pub const WORKER_EXIT_TYPE: &str = "ray.worker.exit_type";
-pub const WORKER_EXIT_DETAIL: &str = "ray.worker.exit_detail";
-pub const OWNER_WORKER_ID: &str = "ray.owner.worker_id";
-pub const DRIVER_PID: &str = "ray.driver.pid";
-pub const NAMESPACE: &str = "ray.namespace";
-pub const ACTOR_DEATH_REASON: &str = "ray.actor.death_reason";
-pub const RUNTIME_ENV: &str = "ray.runtime_env";
-pub const JOB_METADATA: &str = "ray.job.metadata";
-pub const API_OPERATION: &str = "ray.api.operation";
-pub const EVENT_ID: &str = "ray.event.id";
-pub const EVENT_SEVERITY: &str = "ray.event.severity";
-pub const MEMORY_USED_BYTES: &str = "ray.memory.used_bytes";
-pub const MEMORY_THRESHOLD_BYTES: &str = "ray.memory.threshold_bytes";
-pub const MEMORY_TOTAL_BYTES: &str = "ray.memory.total_bytes";
-pub const OOM_KILLED_PIDS: &str = "ray.oom.killed_pids";
-pub const OOM_KILLED_WORKER_IDS: &str = "ray.oom.killed_worker_ids";
-pub const OOM_KILLED_TASKS: &str = "ray.oom.killed_tasks";
-pub const OOM_KILLED_JOB_IDS: &str = "ray.oom.killed_job_ids";
-pub const COMMIT: &str = "ray.commit";
+use sightline_event::field;
+
+pub const TASK_FUNC_NAME: &str = field::RAY_TASK_FUNC_NAME;
+pub const TASK_TYPE: &str = field::RAY_TASK_TYPE;
+pub const TASK_STATE: &str = field::RAY_TASK_STATE;
+pub const TASK_ERROR_TYPE: &str = field::RAY_TASK_ERROR_TYPE;
+pub const LEASE_ID: &str = field::RAY_LEASE_ID;
+pub const PLACEMENT_GROUP_ID: &str = field::RAY_PLACEMENT_GROUP_ID;
+pub const CLUSTER_ID: &str = field::RAY_CLUSTER_ID;
+pub const NODE_NAME: &str = field::RAY_NODE_NAME;
+pub const NODE_ADDRESS: &str = field::RAY_NODE_ADDRESS;
+pub const NODE_DEATH_REASON: &str = field::RAY_NODE_DEATH_REASON;
+pub const NODE_IS_HEAD: &str = field::RAY_NODE_IS_HEAD;
+pub const WORKER_PID: &str = field::RAY_WORKER_PID;
+pub const WORKER_EXIT_TYPE: &str = field::RAY_WORKER_EXIT_TYPE;
+pub const WORKER_EXIT_DETAIL: &str = field::RAY_WORKER_EXIT_DETAIL;
+pub const OWNER_WORKER_ID: &str = field::RAY_OWNER_WORKER_ID;
+pub const DRIVER_PID: &str = field::RAY_DRIVER_PID;
+pub const NAMESPACE: &str = field::RAY_NAMESPACE;
+pub const ACTOR_DEATH_REASON: &str = field::RAY_ACTOR_DEATH_REASON;
+pub const RUNTIME_ENV: &str = field::RAY_RUNTIME_ENV;
+pub const JOB_METADATA: &str = field::RAY_JOB_METADATA;
+pub const API_OPERATION: &str = field::RAY_API_OPERATION;
+pub const EVENT_ID: &str = field::RAY_EVENT_ID;
+pub const EVENT_SEVERITY: &str = field::RAY_EVENT_SEVERITY;
+pub const MEMORY_USED_BYTES: &str = field::RAY_MEMORY_USED_BYTES;
+pub const MEMORY_THRESHOLD_BYTES: &str = field::RAY_MEMORY_THRESHOLD_BYTES;
+pub const MEMORY_TOTAL_BYTES: &str = field::RAY_MEMORY_TOTAL_BYTES;
+pub const OOM_KILLED_PIDS: &str = field::RAY_OOM_KILLED_PIDS;
+pub const OOM_KILLED_WORKER_IDS: &str = field::RAY_OOM_KILLED_WORKER_IDS;
+pub const OOM_KILLED_TASKS: &str = field::RAY_OOM_KILLED_TASKS;
+pub const OOM_KILLED_JOB_IDS: &str = field::RAY_OOM_KILLED_JOB_IDS;
+pub const COMMIT: &str = field::RAY_COMMIT;
 
 /// Actions specific to Ray (the shared ones come from `sightline_event::action`).
 pub mod action {

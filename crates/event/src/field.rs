@@ -92,6 +92,37 @@ pub const RAY_COMPONENT: &str = "ray.component";
 pub const RAY_EVENT_LABEL: &str = "ray.event.label";
 pub const RAY_EVENT_SOURCE_TYPE: &str = "ray.event.source_type";
 pub const RAY_NODE_STATE: &str = "ray.node.state";
+pub const RAY_TASK_FUNC_NAME: &str = "ray.task.func_name";
+pub const RAY_TASK_TYPE: &str = "ray.task.type";
+pub const RAY_TASK_STATE: &str = "ray.task.state";
+pub const RAY_TASK_ERROR_TYPE: &str = "ray.task.error_type";
+pub const RAY_LEASE_ID: &str = "ray.lease.id";
+pub const RAY_PLACEMENT_GROUP_ID: &str = "ray.placement_group.id";
+pub const RAY_CLUSTER_ID: &str = "ray.cluster.id";
+pub const RAY_NODE_NAME: &str = "ray.node.name";
+pub const RAY_NODE_ADDRESS: &str = "ray.node.address";
+pub const RAY_NODE_DEATH_REASON: &str = "ray.node.death_reason";
+pub const RAY_NODE_IS_HEAD: &str = "ray.node.is_head";
+pub const RAY_WORKER_PID: &str = "ray.worker.pid";
+pub const RAY_WORKER_EXIT_TYPE: &str = "ray.worker.exit_type";
+pub const RAY_WORKER_EXIT_DETAIL: &str = "ray.worker.exit_detail";
+pub const RAY_OWNER_WORKER_ID: &str = "ray.owner.worker_id";
+pub const RAY_DRIVER_PID: &str = "ray.driver.pid";
+pub const RAY_NAMESPACE: &str = "ray.namespace";
+pub const RAY_ACTOR_DEATH_REASON: &str = "ray.actor.death_reason";
+pub const RAY_RUNTIME_ENV: &str = "ray.runtime_env";
+pub const RAY_JOB_METADATA: &str = "ray.job.metadata";
+pub const RAY_API_OPERATION: &str = "ray.api.operation";
+pub const RAY_EVENT_ID: &str = "ray.event.id";
+pub const RAY_EVENT_SEVERITY: &str = "ray.event.severity";
+pub const RAY_MEMORY_USED_BYTES: &str = "ray.memory.used_bytes";
+pub const RAY_MEMORY_THRESHOLD_BYTES: &str = "ray.memory.threshold_bytes";
+pub const RAY_MEMORY_TOTAL_BYTES: &str = "ray.memory.total_bytes";
+pub const RAY_OOM_KILLED_PIDS: &str = "ray.oom.killed_pids";
+pub const RAY_OOM_KILLED_WORKER_IDS: &str = "ray.oom.killed_worker_ids";
+pub const RAY_OOM_KILLED_TASKS: &str = "ray.oom.killed_tasks";
+pub const RAY_OOM_KILLED_JOB_IDS: &str = "ray.oom.killed_job_ids";
+pub const RAY_COMMIT: &str = "ray.commit";
 
 pub const MESOS_FRAMEWORK_ID: &str = "mesos.framework.id";
 pub const MESOS_FRAMEWORK_NAME: &str = "mesos.framework.name";
@@ -353,6 +384,37 @@ pub const SCHEMA: &[FieldSpec] = &[
     f(RAY_EVENT_LABEL, Keyword, "Label of a Ray event (RAY_WORKER_FAILURE, Out of Memory...)."),
     f(RAY_EVENT_SOURCE_TYPE, Keyword, "source_type of a Ray event or export event."),
     f(RAY_NODE_STATE, Keyword, "Node state from export events (ALIVE, DEAD)."),
+    f(RAY_TASK_FUNC_NAME, Keyword, "Fully qualified function of a Ray task (task_func_name)."),
+    f(RAY_TASK_TYPE, Keyword, "Task type: NORMAL_TASK, ACTOR_TASK, ACTOR_CREATION_TASK, DRIVER_TASK."),
+    f(RAY_TASK_STATE, Keyword, "Latest task state of an export TASK event: RUNNING, FINISHED, FAILED..."),
+    f(RAY_TASK_ERROR_TYPE, Keyword, "Ray error type of a failed task: TASK_EXECUTION_EXCEPTION, OUT_OF_MEMORY, ACTOR_DIED..."),
+    f(RAY_LEASE_ID, Keyword, "Ray worker lease id (hex)."),
+    f(RAY_PLACEMENT_GROUP_ID, Keyword, "Ray placement group id (hex)."),
+    f(RAY_CLUSTER_ID, Keyword, "Ray cluster id (hex)."),
+    f(RAY_NODE_NAME, Keyword, "Node name as Ray reports it (usually its IP)."),
+    f(RAY_NODE_ADDRESS, Keyword, "Node manager address of the node a message is about."),
+    f(RAY_NODE_DEATH_REASON, Keyword, "Why a node died: EXPECTED_TERMINATION, UNEXPECTED_TERMINATION, AUTOSCALER_DRAIN_*."),
+    f(RAY_NODE_IS_HEAD, Boolean, "Whether the node is the head node."),
+    f(RAY_WORKER_PID, Long, "Pid of the Ray worker process a message is about (started, failed, killed)."),
+    f(RAY_WORKER_EXIT_TYPE, Keyword, "Worker exit type: SYSTEM_ERROR, USER_ERROR, NODE_OUT_OF_MEMORY, INTENDED_USER_EXIT..."),
+    f(RAY_WORKER_EXIT_DETAIL, Text, "Ray's explanation of a worker exit."),
+    f(RAY_OWNER_WORKER_ID, Keyword, "Worker id of the owner of a task, actor or lease."),
+    f(RAY_DRIVER_PID, Long, "Pid of a Ray driver (ray.init process)."),
+    f(RAY_NAMESPACE, Keyword, "Ray namespace of an actor."),
+    f(RAY_ACTOR_DEATH_REASON, Keyword, "Why an actor died: WORKER_DIED, RAY_KILL, OUT_OF_MEMORY, or the death context type."),
+    f(RAY_RUNTIME_ENV, Text, "Runtime environment JSON of a job, task or actor (env_vars, working_dir, pip...)."),
+    f(RAY_JOB_METADATA, Text, "Jobs API submission metadata as JSON."),
+    f(RAY_API_OPERATION, Keyword, "Jobs/Serve REST operation a request asks for: job-submit, job-stop, job-delete, job-list, package-upload, serve-delete..."),
+    f(RAY_EVENT_ID, Keyword, "event_id of a Ray event or export event."),
+    f(RAY_EVENT_SEVERITY, Keyword, "Severity of a Ray event as written (INFO, WARNING, ERROR)."),
+    f(RAY_MEMORY_USED_BYTES, Long, "Node memory in use when the OOM monitor reported."),
+    f(RAY_MEMORY_THRESHOLD_BYTES, Long, "Node memory threshold of Ray's OOM killer."),
+    f(RAY_MEMORY_TOTAL_BYTES, Long, "Total node memory as the OOM monitor sees it."),
+    f(RAY_OOM_KILLED_PIDS, KeywordList, "Pids of the workers an OOM kill selected."),
+    f(RAY_OOM_KILLED_WORKER_IDS, KeywordList, "Worker ids an OOM kill selected."),
+    f(RAY_OOM_KILLED_TASKS, KeywordList, "Task names of the workers an OOM kill selected."),
+    f(RAY_OOM_KILLED_JOB_IDS, KeywordList, "Job ids of the workers an OOM kill selected."),
+    f(RAY_COMMIT, Keyword, "Ray build commit."),
     f(MESOS_FRAMEWORK_ID, Keyword, "Mesos framework id."),
     f(MESOS_FRAMEWORK_NAME, Keyword, "Mesos framework name."),
     f(MESOS_TASK_ID, Keyword, "Mesos task id."),
