@@ -99,7 +99,7 @@ fn creating(m: &str, ev: &mut Event) -> bool {
 fn sending(m: &str, ev: &mut Event) -> bool {
     // `Sending offers [ <ids> ] to framework <fw>`
     if let Some(rest) = m.strip_prefix("Sending offers ") {
-        mark(ev, a::OFFERS_SENT, &["process"], &["allowed"]);
+        mark(ev, a::OFFERS_SENT, &["process"], &["info"]);
         text::set_ids(ev, field::MESOS_OFFER_ID, text::id_list(rest));
         if let Some(fw) = text::framework_after(rest, "] to framework ") {
             text::set_framework(ev, &fw);
