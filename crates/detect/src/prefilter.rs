@@ -217,3 +217,65 @@ impl Prefilter {
         self.lit_rules.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(re: &str) -> Option<Vec<String>> {
+        regex_literals(re).map(|v| {
+            v.into_iter()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn regex_requirements() {
+        // A concatenation needs one of its parts; the choice is any that holds.
+        let l = lits(r"payload[0-9]+\.shell").unwrap();
+        assert!(l == vec!["payload"] || l == vec![".shell"], "{l:?}");
+        // Alternation needs every branch to have a literal.
+        assert_eq!(
+            lits(r"(xmrig|minerd)"),
+            Some(vec!["minerd".into(), "xmrig".into()])
+        );
+        assert_eq!(lits(r"(xmrig|a)"), None);
+        // Optional parts and classes give nothing; literals are lowercased.
+        assert_eq!(lits(r"(NCAT)?"), None);
+        assert_eq!(lits(r"[a-z]+"), None);
+        assert_eq!(lits(r"Bash -I"), Some(vec!["bash -i".into()]));
+        assert_eq!(lits(r"(unclosed"), None);
+    }
+
+    #[test]
+    fn requirements_follow_the_condition() {
+        use crate::compile::{CompileOptions, Interner, compile_detection};
+        use crate::rule::{RuleDoc, parse_documents};
+        let (docs, e) = parse_documents(
+            "t.yml",
+            "title: t\nlogsource: {}\ndetection:\n  a: {x|contains: alpha}\n  b: {y|contains: beta}\n  n: {z: 1}\n  condition: COND\n",
+        );
+        assert!(e.is_empty());
+        let RuleDoc::Detection(r) = &docs[0] else {
+            panic!()
+        };
+        let req = |cond: &str| {
+            let mut det = r.detection.clone();
+            det.conditions = vec![(cond.to_owned(), 1)];
+            let (s, c) =
+                compile_detection(&det, &mut Interner::default(), &CompileOptions::default())
+                    .unwrap();
+            requirement(&c, &s, &LiteralCounts::new()).map(|r| {
+                r.into_iter()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(req("a or b"), Some(vec!["alpha".into(), "beta".into()]));
+        assert_eq!(req("a or n"), None, "n has no literal");
+        assert!(req("a and n").is_some());
+        assert_eq!(req("not a"), None);
+        assert_eq!(req("a and not b"), Some(vec!["alpha".into()]));
+    }
+}
