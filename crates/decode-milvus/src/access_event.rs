@@ -275,7 +275,10 @@ fn permission_details(ev: &mut Event, msg: &str) {
         ev.set(field::MILVUS_PRIVILEGE, p);
     }
     if let Some((user, db)) = after.split_once(" in the `") {
-        if !ev.fields.contains_key(field::USER_NAME) && !user.is_empty() {
+        // With an API key the proxy names the user `apikey user`.
+        if user == "apikey user" {
+            ev.label("credential", "apikey");
+        } else if !ev.fields.contains_key(field::USER_NAME) && !user.is_empty() {
             ev.set(field::USER_NAME, user);
         }
         if let Some(db) = db.split('`').next().filter(|d| !d.is_empty())

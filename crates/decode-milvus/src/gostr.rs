@@ -221,6 +221,18 @@ pub fn parse_zap_time(s: &str, opts: &DecodeOptions) -> Option<Timestamp> {
     offset.to_timestamp(dt).ok()
 }
 
+/// The zap layout, else RFC 3339, else an epoch number (seconds, ms, µs or ns
+/// by magnitude): the time forms a zap JSON encoder can be configured to write.
+pub fn parse_any_time(s: &str, opts: &DecodeOptions) -> Option<Timestamp> {
+    parse_zap_time(s, opts)
+        .or_else(|| sightline_decode::helpers::parse_rfc3339(s))
+        .or_else(|| {
+            s.parse::<f64>()
+                .ok()
+                .and_then(sightline_decode::helpers::parse_epoch)
+        })
+}
+
 /// `Z`, `+HH:MM`, `+HHMM` or `+HH`.
 fn parse_offset(z: &str) -> Option<jiff::tz::Offset> {
     if z == "Z" || z == "UTC" {
@@ -288,6 +300,22 @@ mod tests {
             assert_eq!(parse_duration(bad), None, "{bad:?}");
         }
         assert_eq!(parse_duration("99999999999999999999999999h"), None);
+    }
+
+    #[test]
+    fn other_time_forms() {
+        let o = DecodeOptions::default();
+        assert_eq!(
+            parse_any_time("2026-03-09T06:24:24.463Z", &o)
+                .unwrap()
+                .to_string(),
+            "2026-03-09T06:24:24.463Z"
+        );
+        assert_eq!(
+            parse_any_time("1773037464.463", &o).unwrap().to_string(),
+            "2026-03-09T06:24:24.463Z"
+        );
+        assert!(parse_any_time("yesterday", &o).is_none());
     }
 
     #[test]

@@ -230,7 +230,7 @@ impl MilvusDecoder {
                 None => return self.failure(record, ctx, &e),
             },
         };
-        let Some(ts) = gostr::parse_zap_time(&z.time, ctx.options) else {
+        let Some(ts) = gostr::parse_any_time(&z.time, ctx.options) else {
             return self.failure(
                 record,
                 ctx,

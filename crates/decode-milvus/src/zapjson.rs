@@ -35,6 +35,8 @@ pub fn parse(text: &str) -> Result<ZapJson, String> {
         match (k.as_str(), v) {
             ("level", J::String(s)) => level = Some(s),
             ("time" | "ts", J::String(s)) => time = Some(s),
+            // An epoch time (zap's EpochTimeEncoder), should an operator change the encoder.
+            ("time" | "ts", J::Number(n)) => time = Some(n.to_string()),
             ("caller", J::String(s)) => caller = Some(s),
             ("message" | "msg", J::String(s)) => message = Some(s),
             ("name" | "logger", J::String(s)) => logger = Some(s),

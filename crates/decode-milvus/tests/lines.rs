@@ -493,6 +493,17 @@ fn access_permission_denied() {
     assert_eq!(ev.action.as_deref(), Some("authorization-denied"));
     assert_eq!(s(&ev, "milvus.privilege"), Some("PrivilegeCreateRole"));
     assert_eq!(s(&ev, "milvus.method"), Some("CreateRole"));
+
+    // An API-key caller: no user name in the head, `apikey user` in the denial.
+    let ev = one(
+        ACCESS,
+        "[2026/03/09 08:15:54.713 +00:00] [ACCESS] <Unknown: tcp-10.52.29.236:39920> DropCollection [status: GrpcPermissionDenied] [code: 65535] [sdk: Python-2.5.4] [msg: rpc error: code = PermissionDenied desc = PrivilegeDropCollection: permission deny to apikey user in the `prod` database] [traceID: c5] [timeCost: 480.438µs]",
+    );
+    assert_eq!(ev.action.as_deref(), Some("authorization-denied"));
+    assert_eq!(s(&ev, "user.name"), None);
+    assert_eq!(lab(&ev, "credential"), Some("apikey"));
+    assert_eq!(s(&ev, "milvus.database"), Some("prod"));
+    assert_eq!(s(&ev, "milvus.privilege"), Some("PrivilegeDropCollection"));
 }
 
 #[test]
