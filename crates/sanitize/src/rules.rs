@@ -99,8 +99,15 @@ pub const RULES: &[RuleSpec] = &[
     // redis-cli `-p` is the port and `-a` the password).
     RuleSpec {
         kind: kind::PASSWORD,
-        anchors: &[r"\bmysql", r"\bmariadb", r"\bsshpass", r"\bxmrig"],
-        regex: r#"(?-u:\b)(?:mysql(?:dump|admin)?|mariadb(?:-dump|-admin)?|sshpass|xmrig)(?:\s+[^\s|;&]+)*?\s+-p(?:\s+)?(?:"(?P<secret>[^"]*)"|'(?P<secret2>[^']*)'|(?P<secret3>[^\s'"-][^\s'"]*))"#,
+        anchors: &[r"\bmysql", r"\bmariadb", r"\bxmrig"],
+        regex: r#"(?-u:\b)(?:mysql(?:dump|admin)?|mariadb(?:-dump|-admin)?|xmrig)(?:\s+[^\s|;&]+)*?\s+-p(?:\s+)?(?:"(?P<secret>[^"]*)"|'(?P<secret2>[^']*)'|(?P<secret3>[^\s'"-][^\s'"]*))"#,
+        check: Check::None,
+    },
+    // sshpass: only its own `-p` (the command it runs may have a `-p` port).
+    RuleSpec {
+        kind: kind::PASSWORD,
+        anchors: &[r"\bsshpass"],
+        regex: r#"(?-u:\b)sshpass\s+-p\s*(?:"(?P<secret>[^"]*)"|'(?P<secret2>[^']*)'|(?P<secret3>[^\s'"-][^\s'"]*))"#,
         check: Check::None,
     },
     RuleSpec {

@@ -70,6 +70,7 @@ fn password_negatives() {
     clean("PWD=/home/ray OLDPWD=/tmp SHLVL=1");
     clean("mkdir -p /tmp/ray && docker run -p 8080:80 img");
     clean("redis-cli -p 6379 ping");
+    clean("sshpass -f /run/pw ssh -p 22 host");
     clean("if password == expected:");
     clean("password=${DB_PASSWORD} password=<redacted> password=**** password=xxxx password=null");
 }
