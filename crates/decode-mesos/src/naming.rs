@@ -221,12 +221,18 @@ pub fn redundant(path: &Path, all: &[std::path::PathBuf]) -> bool {
         return false;
     };
     let dir = path.parent();
-    let siblings = || {
-        all.iter()
-            .filter(move |p| p.as_path() != path && p.parent() == dir)
+    // The same directory, however the paths were spelled (`d/x`, `./d/y`).
+    let canon_dir = std::sync::OnceLock::new();
+    let same_dir = move |p: &Path| {
+        p.parent() == dir || {
+            let mine = canon_dir.get_or_init(|| dir.and_then(|d| std::fs::canonicalize(d).ok()));
+            mine.is_some() && p.parent().and_then(|d| std::fs::canonicalize(d).ok()) == *mine
+        }
     };
+    // Names are compared first: the directory check may cost a syscall.
+    let others = || all.iter().filter(|p| p.as_path() != path);
     if let Some(g) = parse_glog_name(name) {
-        return g.severity > Severity::Info && covered_by_sibling(&g, siblings(), true);
+        return g.severity > Severity::Info && covered_by_sibling(&g, others(), true, &same_dir);
     }
     let Some((program, _)) = parse_link_name(name) else {
         return false;
@@ -236,31 +242,35 @@ pub fn redundant(path: &Path, all: &[std::path::PathBuf]) -> bool {
     {
         // A regular file under a link name of another program: not ours to judge.
         return stub_target(path)
-            .is_some_and(|t| siblings().any(|p| file_name(p) == Some(t.as_str())));
+            .is_some_and(|t| others().any(|p| file_name(p) == Some(t.as_str()) && same_dir(p)));
     }
     if let Some(target) = link_target(path) {
-        if siblings().any(|p| file_name(p) == Some(target.as_str())) {
+        if others().any(|p| file_name(p) == Some(target.as_str()) && same_dir(p)) {
             return true;
         }
-        return parse_glog_name(&target).is_some_and(|g| covered_by_sibling(&g, siblings(), false));
+        return parse_glog_name(&target)
+            .is_some_and(|g| covered_by_sibling(&g, others(), false, &same_dir));
     }
     // A regular file under the link's name that is not a stub: a copy of one
     // of the timestamped files, if one matches it byte for byte.
-    siblings().any(|p| file_name(p).and_then(parse_glog_name).is_some() && same_content(path, p))
+    others().any(|p| {
+        file_name(p).and_then(parse_glog_name).is_some() && same_dir(p) && same_content(path, p)
+    })
 }
 
 fn file_name(p: &Path) -> Option<&str> {
     p.file_name().and_then(|n| n.to_str())
 }
 
-/// Whether a sibling file of the same process holds the lines of `g`:
+/// Whether a file of the same process in the same directory holds the lines of `g`:
 /// strictly lower severity (when `strict`), or lower-or-equal.
 fn covered_by_sibling<'a>(
     g: &GlogFileName<'_>,
-    mut siblings: impl Iterator<Item = &'a std::path::PathBuf>,
+    mut others: impl Iterator<Item = &'a std::path::PathBuf>,
     strict: bool,
+    same_dir: &dyn Fn(&Path) -> bool,
 ) -> bool {
-    siblings.any(|p| {
+    others.any(|p| {
         let own;
         let other_name = match file_name(p) {
             Some(n) if parse_glog_name(n).is_some() => n,
@@ -281,7 +291,7 @@ fn covered_by_sibling<'a>(
                 } else {
                     o.severity <= g.severity
                 }
-        })
+        }) && same_dir(p)
     })
 }
 
@@ -398,6 +408,11 @@ mod tests {
         }
         let all = vec![info.clone(), warn.clone(), err.clone(), other_run.clone()];
         assert!(!redundant(&info, &all));
+        // Spelled differently, still the same directory.
+        let dotted = d
+            .join(".")
+            .join("mesos-master.m1.root.log.INFO.20261120-060000.10");
+        assert!(redundant(&warn, &[dotted, warn.clone()]));
         assert!(redundant(&warn, &all));
         assert!(redundant(&err, &all));
         assert!(

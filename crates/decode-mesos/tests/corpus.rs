@@ -157,7 +157,10 @@ fn every_field_set_is_catalogued() {
             }
         }
     }
-    assert!(unknown.is_empty(), "fields missing from field::SCHEMA: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "fields missing from field::SCHEMA: {unknown:?}"
+    );
 }
 
 #[test]
