@@ -60,9 +60,10 @@ fn bracketed(b: &[u8]) -> Option<Kind> {
         .then_some(Kind::ZapText)
 }
 
-/// `YYYY-MM-DD HH:MM:SS,mmm [`: Python logging with pymilvus's format.
+/// `YYYY-MM-DD HH:MM:SS,mmm [LEVEL][function]: `: Python logging with
+/// pymilvus's format (`%(asctime)s [%(levelname)s][%(funcName)s]: ...`).
 fn is_client(b: &[u8]) -> bool {
-    b.len() > 25
+    let shape = b.len() > 25
         && b[4] == b'-'
         && b[7] == b'-'
         && b[10] == b' '
@@ -70,7 +71,19 @@ fn is_client(b: &[u8]) -> bool {
         && b[16] == b':'
         && b[19] == b','
         && b[23] == b' '
-        && b[24] == b'['
+        && b[24] == b'[';
+    if !shape {
+        return false;
+    }
+    let rest = &b[25..];
+    let Some(level_end) = memchr::memchr(b']', rest) else {
+        return false;
+    };
+    if level_end == 0 || level_end > 10 || rest.get(level_end + 1) != Some(&b'[') {
+        return false;
+    }
+    let func = &rest[level_end + 2..];
+    memchr::memchr(b']', func).is_some_and(|e| func.get(e + 1) == Some(&b':'))
 }
 
 /// `line <n>:<m> ` — ANTLR's default error listener.
@@ -159,6 +172,8 @@ mod tests {
             "[2026/03/09 06:00:02.582 +00:00] [NOTALEVEL] x",
             "Info is not glog",
             "lineage 1:2 x",
+            "2026-11-22 13:10:00,224 [ERROR] plain python logging",
+            "2026-11-22 13:10:00,224 [ERROR][handler no colon",
         ] {
             assert_eq!(of(cont), None, "{cont:?}");
         }
