@@ -53,6 +53,7 @@ pub const SERVICE_STARTED: &str = "service-started";
 pub const SERVICE_EXITED: &str = "service-exited";
 pub const LEADER_ELECTED: &str = "leader-elected";
 pub const LEADER_DETECTED: &str = "leader-detected";
+pub const LEADERSHIP_LOST: &str = "leadership-lost";
 pub const ZOOKEEPER_CONNECTED: &str = "zookeeper-connected";
 pub const ZOOKEEPER_DISCONNECTED: &str = "zookeeper-disconnected";
 pub const ZOOKEEPER_SESSION_EXPIRED: &str = "zookeeper-session-expired";

@@ -1546,3 +1546,49 @@ fn glog_behind_a_journald_prefix() {
         ("mesos.agent", Some("a2"), "master-detected")
     );
 }
+
+/// Messages of mesos-logs.md that the dev corpus does not hold, by the action they must get.
+#[test]
+fn spec_messages_not_in_the_corpus() {
+    const A: &str = "c85990d2-e844-4762-939a-e232588efbce";
+    let cases: Vec<(String, &str)> = vec![
+        ("I1120 06:00:00.000000 1 slave.cpp:1] Agent asked to shut down by master@10.0.0.1:5050 because 'Agent is gone'".to_owned(), "agent-shutdown-requested"),
+        (format!("W1120 06:00:00.000000 1 registry_operations.cpp:200] Allowing UNKNOWN agent to reregister: id {{ value: \"{A}-S9\" }}"), "agent-registration-received"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:4681] Applying CREATE operation for volumes disk(allocated: r)[id:/data]:100 from framework {A}-0001 (f) at scheduler-a@10.0.0.5:1 to agent {A}-S1 at slave(1)@10.0.0.7:5051 (h7)"), "operation-applied"),
+        ("W1120 06:00:00.000000 1 sched.cpp:1] Authentication timed out".to_owned(), "authentication-failed"),
+        ("I1120 06:00:00.000000 1 authorization.cpp:1] Authorizing ANY principal to perform action VIEW_FLAGS on ANY object".to_owned(), "authorization-check"),
+        ("E1120 06:00:00.000000 1 master.cpp:2193] Lost candidacy as a leader... committing suicide!".to_owned(), "leadership-lost"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:8687] Marked agent {A}-S1 (h7) unreachable: health check timed out"), "agent-unreachable"),
+        ("I1120 06:00:00.000000 1 master.cpp:514] Master allowing HTTP frameworks to register without authentication".to_owned(), "configuration"),
+        ("I1120 06:00:00.000000 1 http.cpp:1] Processing ATTACH_CONTAINER_INPUT call for container '3a5db4ca-64be-494c-b6c2-d072e9613994'".to_owned(), "api-call"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:1] Processing GROW_VOLUME operation for volume disk:1 from framework {A}-0001 (f) to agent {A}-S1"), "operation-applied"),
+        ("I1120 06:00:00.000000 1 master.cpp:1] Queuing up SUBSCRIBE call for framework 'spark' at scheduler-a@10.0.0.5:1 because authentication is still in progress".to_owned(), "framework-subscribe-received"),
+        ("W1120 06:00:00.000000 1 master.cpp:1] Refusing registration of agent at slave(1)@10.0.0.7:5051 because the machine 'h7' that it is running on is `DOWN`".to_owned(), "agent-registration-refused"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:1] Removing unavailability of agent {A}-S1 at slave(1)@10.0.0.7:5051 (h7)"), "agent-maintenance"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:1] Rescinding offer {A}-O5 with resources cpus:1 on agent {A}-S1 at slave(1)@10.0.0.7:5051 (h7)"), "offer-rescinded"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:8212] Sending status update TASK_ERROR (Status UUID: u) for task t1 of framework {A}-0001 'Task 't1' is not authorized tolaunch'"), "authorization-denied"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:1] Transitioning agent {A}-S1 to the DRAINING state; timeout 1mins"), "agent-maintenance"),
+        (format!("I1120 06:00:00.000000 1 hierarchical.cpp:1] Unsuppressed offers and cleared filters for roles {{ r }} of framework {A}-0001"), "allocator-framework-changed"),
+        ("I1120 06:00:00.000000 1 quota_handler.cpp:1] Using force flag to override quota overcommit check".to_owned(), "quota-updated"),
+        ("W1120 06:00:00.000000 1 hierarchical.cpp:1] Whitelist is empty, no offers will be made!".to_owned(), "configuration"),
+        ("W1120 06:00:00.000000 1 credentials.hpp:1] Permissions on credentials file '/etc/mesos/c' are too open; it is recommended that your credentials file is NOT accessible by others".to_owned(), "configuration"),
+        ("W1120 06:00:00.000000 1 authenticator.cpp:513] No credentials provided, authentication requests will be refused".to_owned(), "configuration"),
+        ("W1120 06:00:00.000000 1 master.cpp:1] Only non-authenticating frameworks and agents are allowed to connect. Authentication is disabled: Failed".to_owned(), "configuration"),
+        (format!("E1120 06:00:00.000000 1 master.cpp:3106] Dropping SUBSCRIBE call for framework 'chronos': {A}-0001 (chronos) already connected at scheduler-b@10.0.0.6:2"), "framework-subscription-refused"),
+        ("I1120 06:00:00.000000 1 master.cpp:1] Updating 'ml' quota limit to 'cpus:1'; this is below its current quota consumption 'cpus:2'; Ignored violation since the force flag is provided.".to_owned(), "quota-updated"),
+        (format!("I1120 06:00:00.000000 1 master.cpp:1] Telling agent {A}-S1 at slave(1)@10.0.0.7:5051 (h7) to kill task t1 of framework {A}-0001 (f)"), "task-kill-sent"),
+        ("I1120 06:00:00.000000 1 group.cpp:395] Authenticating with ZooKeeper using digest".to_owned(), "authentication-started"),
+        ("W1120 06:00:00.000000 1 group.cpp:495] Timed out waiting to connect to ZooKeeper. Forcing ZooKeeper session (sessionId=17f0bf50a61b8500) expiration".to_owned(), "zookeeper-session-expired"),
+    ];
+    for (line, want) in &cases {
+        let e = one(MASTER, line);
+        assert_eq!(action(&e), *want, "{line}");
+    }
+    // The connection that stays is not the caller.
+    let e = one(MASTER, &cases[22].0);
+    assert_eq!(s(&e, "source.ip"), None);
+    assert_eq!(
+        e.labels.get("connected_upid").map(String::as_str),
+        Some("scheduler-b@10.0.0.6:2")
+    );
+}

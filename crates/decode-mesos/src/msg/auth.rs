@@ -427,10 +427,10 @@ fn dropping(m: &str, ev: &mut Event) -> bool {
         if let Some(fw) = text::framework_after(reason, "") {
             text::set_framework(ev, &fw);
         }
-        if ev.get(field::SOURCE_IP).is_none()
-            && let Some(u) = text::upid_after(reason, " at ")
-        {
-            set_source_upid(ev, &u);
+        // `<fw> already connected at <pid>` names the connection that stays,
+        // not the caller: kept apart from `source`.
+        if let Some(u) = text::upid_after(reason, "already connected at ") {
+            ev.label("connected_upid", u.text);
         }
         return true;
     }

@@ -281,7 +281,7 @@ fn zookeeper(m: &str, ev: &mut Event) -> bool {
     if m.starts_with("Lost leadership") || m.starts_with("Lost candidacy") {
         mark_outcome(
             ev,
-            a::LEADER_ELECTED,
+            a::LEADERSHIP_LOST,
             &["host"],
             &["change"],
             Outcome::Failure,
