@@ -34,6 +34,8 @@ pub struct Anchors<T> {
     finder: Finder,
     /// By pattern id: everything that anchor sets off.
     uses: Vec<Vec<Use<T>>>,
+    /// Length of the shortest anchor: shorter strings hold none.
+    shortest: usize,
 }
 
 thread_local! {
@@ -106,13 +108,21 @@ impl<T: Copy> Anchors<T> {
                     .build(&texts)?,
             ),
         };
-        Ok(Some(Anchors { finder, uses }))
+        let shortest = texts.iter().map(String::len).min().unwrap_or(0);
+        Ok(Some(Anchors {
+            finder,
+            uses,
+            shortest,
+        }))
     }
 
     /// Calls `f(start, end, what)` for every use of every anchor occurrence
     /// in `text` (boundary conditions already checked).
     pub fn find(&self, text: &str, mut f: impl FnMut(usize, usize, T)) {
         let bytes = text.as_bytes();
+        if bytes.len() < self.shortest {
+            return;
+        }
         let mut report = |start: usize, end: usize, pattern: usize| {
             let Some(uses) = self.uses.get(pattern) else {
                 return;
@@ -133,30 +143,43 @@ impl<T: Copy> Anchors<T> {
                     report(m.start(), m.end(), m.pattern().as_usize());
                 }
             }
-            Finder::Packed(searcher) => LOWER.with(|cell| {
-                // A re-entrant call (none exists) would find the buffer taken;
-                // it then searches its own copy rather than panic.
-                let mut owned = Vec::new();
-                let mut guard = cell.try_borrow_mut().ok();
-                let buf = guard.as_deref_mut().unwrap_or(&mut owned);
-                buf.clear();
-                buf.extend_from_slice(bytes);
-                buf.make_ascii_lowercase();
-                let mut at = 0;
-                while at < buf.len() {
-                    let Some(m) = searcher.find_in(&*buf, Span::from(at..buf.len())) else {
-                        break;
-                    };
-                    report(m.start(), m.end(), m.pattern().as_usize());
-                    // Restart just after this start: every occurrence is seen,
-                    // overlapping ones included.
-                    at = m.start() + 1;
+            Finder::Packed(searcher) => {
+                let search = |lower: &[u8], report: &mut dyn FnMut(usize, usize, usize)| {
+                    let mut at = 0;
+                    while at < lower.len() {
+                        let Some(m) = searcher.find_in(lower, Span::from(at..lower.len())) else {
+                            break;
+                        };
+                        report(m.start(), m.end(), m.pattern().as_usize());
+                        // Restart just after this start: every occurrence is
+                        // seen, overlapping ones included.
+                        at = m.start() + 1;
+                    }
+                };
+                // Most field values are short: lower-case them on the stack.
+                let mut stack = [0u8; 256];
+                if let Some(lower) = stack.get_mut(..bytes.len()) {
+                    lower.copy_from_slice(bytes);
+                    lower.make_ascii_lowercase();
+                    search(lower, &mut report);
+                    return;
                 }
-                // Do not keep a huge line's buffer alive forever.
-                if buf.capacity() > 1 << 16 {
-                    *buf = Vec::new();
-                }
-            }),
+                LOWER.with(|cell| {
+                    // A re-entrant call (none exists) would find the buffer
+                    // taken; it then searches its own copy rather than panic.
+                    let mut owned = Vec::new();
+                    let mut guard = cell.try_borrow_mut().ok();
+                    let buf = guard.as_deref_mut().unwrap_or(&mut owned);
+                    buf.clear();
+                    buf.extend_from_slice(bytes);
+                    buf.make_ascii_lowercase();
+                    search(buf, &mut report);
+                    // Do not keep a huge line's buffer alive forever.
+                    if buf.capacity() > 1 << 16 {
+                        *buf = Vec::new();
+                    }
+                });
+            }
         }
     }
 }
@@ -199,6 +222,16 @@ mod tests {
         ];
         assert_eq!(all(&list, "x passwd"), [(2, 1), (2, 2), (3, 3)]);
         assert_eq!(all(&list, "x pass"), [(2, 1), (2, 2)]);
+    }
+
+    #[test]
+    fn long_text_uses_the_shared_buffer() {
+        let list = [("token", false, 1), ("pass", true, 2)];
+        let text = format!("{}TOKEN x{}Pass", "é".repeat(300), "a".repeat(5000));
+        assert_eq!(all(&list, &text), [(600, 1)]);
+        let text = format!("{} pass", "b".repeat(1000));
+        assert_eq!(all(&list, &text), [(1001, 2)]);
+        assert_eq!(all(&list, "pa"), []);
     }
 
     #[test]

@@ -141,13 +141,7 @@ pub fn scan(text: &str, a: usize, b: usize) -> Option<Hit> {
         return None;
     }
     if form == ValueForm::UserPass
-        && let Some((user, pass)) = value.split_once(':')
-        && !user.is_empty()
-        && user.len() <= MAX_KEY
-        && user
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'@' | b'+' | b'-'))
-        && !pass.is_empty()
+        && let Some((user, _)) = user_password(value)
     {
         return Some(Hit {
             start: vs + user.len() + 1,
@@ -160,6 +154,47 @@ pub fn scan(text: &str, a: usize, b: usize) -> Option<Hit> {
         end: ve,
         kind,
     })
+}
+
+/// The secret in `value` when the field or label it belongs to is named
+/// like a secret's key (the last dotted segment counts: `mlx.api_key`).
+pub fn scan_named(name: &str, value: &str) -> Option<Hit> {
+    let last = name.rsplit('.').next()?.trim_start_matches('-');
+    let (kind, form) = classify(last.as_bytes())?;
+    let t = value.as_bytes();
+    let vs = match form {
+        ValueForm::Scheme => skip_scheme(t, 0, t.len()).unwrap_or(0),
+        _ => 0,
+    };
+    let v = value.get(vs..)?;
+    if rejected(kind, v) || (form == ValueForm::Scheme && is_scheme(v.as_bytes())) {
+        return None;
+    }
+    if form == ValueForm::UserPass
+        && let Some((user, _)) = user_password(v)
+    {
+        return Some(Hit {
+            start: vs + user.len() + 1,
+            end: t.len(),
+            kind: kind::PASSWORD,
+        });
+    }
+    Some(Hit {
+        start: vs,
+        end: t.len(),
+        kind,
+    })
+}
+
+/// Milvus-style `user:password`: the user part, and the password.
+fn user_password(value: &str) -> Option<(&str, &str)> {
+    let (user, pass) = value.split_once(':')?;
+    let user_like = !user.is_empty()
+        && user.len() <= MAX_KEY
+        && user
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'@' | b'+' | b'-'));
+    (user_like && !pass.is_empty()).then_some((user, pass))
 }
 
 /// Which secret a key names, from its lower-cased text.

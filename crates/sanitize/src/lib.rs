@@ -86,13 +86,18 @@ impl Sanitizer {
         let ray = ev.module == "ray";
         let mut report = Report::default();
         ev.for_each_named_text_mut(|name, s| {
-            let keep_newlines = multiline
-                && matches!(
-                    name,
-                    field::MESSAGE | field::EVENT_ORIGINAL | field::ERROR_STACK_TRACE
-                );
-            report += self.sanitize_in_place(s, keep_newlines, ray);
+            match name {
+                // Labels are done below, where their keys are known.
+                field::LABELS => {}
+                field::MESSAGE | field::EVENT_ORIGINAL | field::ERROR_STACK_TRACE => {
+                    report += self.sanitize_field(s, multiline, ray, None);
+                }
+                _ => report += self.sanitize_field(s, false, ray, Some(name)),
+            }
         });
+        for (key, value) in ev.labels.iter_mut() {
+            report += self.sanitize_field(value, false, ray, Some(key));
+        }
         report.neutralized = report.neutralized.saturating_add(neutralize_rest(ev));
 
         if report.redactions > 0 {
@@ -113,11 +118,25 @@ impl Sanitizer {
         report
     }
 
-    /// Sanitizes one string in place: neutralize, then redact.
+    /// Sanitizes one string in place: neutralize, then redact. `ray`:
+    /// the string belongs to a Ray event (bearer credentials are Ray tokens).
     pub fn sanitize_in_place(&self, s: &mut String, keep_newlines: bool, ray: bool) -> Report {
+        self.sanitize_field(s, keep_newlines, ray, None)
+    }
+
+    /// Like [`Sanitizer::sanitize_in_place`] for the value of the field or
+    /// label `name`: a value whose name says it is a secret (`password`,
+    /// `mlx.api_key`) is redacted whole.
+    pub fn sanitize_field(
+        &self,
+        s: &mut String,
+        keep_newlines: bool,
+        ray: bool,
+        name: Option<&str>,
+    ) -> Report {
         let neutralized = neutralize(s, keep_newlines);
         let redactions = match &self.redactor {
-            Some(r) => r.redact(s, ray),
+            Some(r) => r.redact(s, ray, name),
             None => 0,
         };
         Report {

@@ -206,10 +206,15 @@ impl Redactor {
     /// that ran into the secret now starts after a placeholder), so the pass
     /// repeats until nothing more is found: one extra scan, only on strings
     /// that held a secret, and a second `redact` is then a no-op.
-    pub fn redact(&self, s: &mut String, ray: bool) -> u32 {
+    ///
+    /// `name` is the field or label the string is the value of, if any: when
+    /// it names a secret (`password`, `mlx.api_key`) the value is one even
+    /// without a key in sight, as decoders that split `key=value` records
+    /// keep the key only as the name.
+    pub fn redact(&self, s: &mut String, ray: bool, name: Option<&str>) -> u32 {
         let mut total = 0u32;
         for _ in 0..MAX_PASSES {
-            let n = self.redact_once(s, ray);
+            let n = self.redact_once(s, ray, name);
             total = total.saturating_add(n);
             if n == 0 {
                 break;
@@ -218,8 +223,8 @@ impl Redactor {
         total
     }
 
-    fn redact_once(&self, s: &mut String, ray: bool) -> u32 {
-        let spans = self.find(s, ray);
+    fn redact_once(&self, s: &mut String, ray: bool, name: Option<&str>) -> u32 {
+        let spans = self.find(s, ray, name);
         if spans.is_empty() {
             return 0;
         }
@@ -243,8 +248,17 @@ impl Redactor {
     }
 
     /// The merged, ordered spans to replace in `text`.
-    fn find(&self, text: &str, ray: bool) -> Vec<Span> {
+    fn find(&self, text: &str, ray: bool, name: Option<&str>) -> Vec<Span> {
         let mut spans: Vec<Span> = Vec::new();
+        if let Some(hit) = name.and_then(|n| keyvalue::scan_named(n, text))
+            && let Some(rank) = self.builtin(hit.kind)
+        {
+            spans.push(Span {
+                start: hit.start,
+                end: hit.end,
+                rank,
+            });
+        }
         let mut triggered: Vec<bool> = Vec::new();
         if let Some(anchors) = &self.anchors {
             anchors.find(text, |start, end, what| match what {

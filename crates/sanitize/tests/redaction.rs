@@ -409,6 +409,49 @@ fn every_text_field_is_covered() {
     assert_eq!(ev.get_i64(field::SIGHTLINE_REDACTIONS), Some(5));
 }
 
+/// Decoders that split `key=value` records keep the key only as the field or
+/// label name: the value is a secret by its name alone.
+#[test]
+fn values_of_fields_and_labels_named_like_secrets() {
+    let mut ev = event("text", "level=info msg=login");
+    ev.label("password", "hunter2")
+        .label("authorization", "Bearer abc123")
+        .label("token", "root:Milvus")
+        .label("max_tokens", "1024")
+        .label("user", "token")
+        .label("secret", "[REDACTED:secret]")
+        .label("pwd", "/home/ray");
+    ev.set_dynamic("mlx.api_key".to_string(), "zz-top-9")
+        .set_dynamic("mlx.tokens.input".to_string(), "412")
+        .set(field::USER_NAME, "password");
+    let report = Sanitizer::default().apply(&mut ev);
+    assert_eq!(ev.get_str("labels.password"), Some("[REDACTED:password]"));
+    assert_eq!(
+        ev.get_str("labels.authorization"),
+        Some("Bearer [REDACTED:bearer-token]")
+    );
+    assert_eq!(ev.get_str("labels.token"), Some("root:[REDACTED:password]"));
+    assert_eq!(ev.get_str("mlx.api_key"), Some("[REDACTED:api-key]"));
+    for (name, value) in [
+        ("labels.max_tokens", "1024"),
+        ("labels.user", "token"),
+        ("labels.secret", "[REDACTED:secret]"),
+        ("labels.pwd", "/home/ray"),
+        ("mlx.tokens.input", "412"),
+        (field::USER_NAME, "password"),
+    ] {
+        assert_eq!(ev.get_str(name), Some(value), "{name}");
+    }
+    assert_eq!(report.redactions, 4);
+    let mut ray = event("ray", "x");
+    ray.label("Authorization", "Bearer 9f8e7d6c");
+    Sanitizer::default().apply(&mut ray);
+    assert_eq!(
+        ray.get_str("labels.Authorization"),
+        Some("Bearer [REDACTED:ray-token]")
+    );
+}
+
 #[test]
 fn newlines_survive_only_in_multiline_text_fields() {
     let mut ev = event(
