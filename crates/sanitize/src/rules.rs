@@ -61,14 +61,19 @@ pub const RULES: &[RuleSpec] = &[
     },
     // Provider token shapes: OpenAI/Anthropic `sk-`, Hugging Face `hf_`,
     // GitHub, GitLab, Slack, Stripe secret/restricted keys, Google API keys
-    // and npm tokens. Anchors are kept few and short (`gh` covers `ghp_`,
-    // `gho_`, ...): the prefilter's speed falls with their number.
+    // and npm tokens. No anchor is shorter than 3 bytes: the prefilter
+    // compares as many leading bytes as its shortest anchor has, and two
+    // would let common letter pairs through.
     RuleSpec {
         kind: kind::API_KEY,
         anchors: &[
             r"\bsk-",
             r"\bhf_",
-            r"\bgh",
+            r"\bghp_",
+            r"\bgho_",
+            r"\bghu_",
+            r"\bghs_",
+            r"\bghr_",
             r"\bgithub_pat_",
             r"\bglpat-",
             r"\bxox",
