@@ -1592,3 +1592,63 @@ fn spec_messages_not_in_the_corpus() {
         Some("scheduler-b@10.0.0.6:2")
     );
 }
+
+/// Every prefix of one line of each kind (a record cut anywhere), and the
+/// same lines with a byte replaced at every position: no panic, one event.
+#[test]
+fn truncated_and_mangled_lines() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mesos/dev");
+    let mut samples: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                for l in text.lines() {
+                    // One line per (file:line) origin or first word.
+                    let key = l
+                        .split(']')
+                        .next()
+                        .and_then(|h| h.rsplit(' ').next())
+                        .unwrap_or(l)
+                        .to_owned();
+                    if seen.insert(key) {
+                        samples.push(l.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    if samples.is_empty() {
+        eprintln!("note: corpus missing; using built-in lines only");
+    }
+    samples.push("I1120 09:19:21.864794  9869 master.cpp:8212] Sending status update TASK_ERROR (Status UUID: be0d9a26) for task t of framework F-0001 'Principal 'a' no authorized to launch task t of framework F-0001 under user 'root''".into());
+    samples.push("Nov 20 06:00:00 mesos-m1 mesos-master[13567]: I1120 06:00:00.757433 13567 master.cpp:9807] Authentication of s@1.2.3.4:5 was unsuccessful: x".into());
+    for path in [
+        MASTER,
+        "/var/lib/mesos/slaves/A-S1/frameworks/F-0000/executors/e/runs/c/stderr",
+    ] {
+        for l in &samples {
+            for (i, _) in l.char_indices() {
+                let evs = decode(path, &[&l[..i]]);
+                assert_eq!(evs.len(), 1, "{}", &l[..i]);
+            }
+            let bytes = l.as_bytes();
+            for i in (0..bytes.len()).step_by(5) {
+                for b in [b' ', b'\'', b']', b'@'] {
+                    let mut m = bytes.to_vec();
+                    m[i] = b;
+                    let m = String::from_utf8_lossy(&m).into_owned();
+                    assert_eq!(decode(path, &[&m]).len(), 1);
+                }
+            }
+        }
+    }
+}
