@@ -494,11 +494,18 @@ fn rejected(kind: &str, value: &str) -> bool {
     {
         return true;
     }
-    // Counts and numeric ids after token-ish keys; a numeric password is still a password.
-    if kind != kind::PASSWORD && v.iter().all(u8::is_ascii_digit) {
+    // Counts, limits and numeric ids after token-ish keys (`token=-1`,
+    // `max_token: 0.5`); a numeric password is still a password.
+    let digits = v.strip_prefix(b"-").unwrap_or(v);
+    if kind != kind::PASSWORD
+        && !digits.is_empty()
+        && digits.iter().all(|&c| c.is_ascii_digit() || c == b'.')
+    {
         return true;
     }
-    false
+    // A nested object or list (`"secret": {"type": "REFERENCE", ...}`): its
+    // own keys say what in it is secret.
+    matches!(v.first(), Some(b'{' | b'['))
 }
 
 #[cfg(test)]

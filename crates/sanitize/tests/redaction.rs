@@ -293,7 +293,11 @@ fn llm_token_counts_and_hashes_survive() {
     clean("token bucket refilled: 10 tokens");
     clean("tokens=128 max_tokens=1024 num_tokens: 7 token_count=3");
     clean("eos_token: </s> pad_token=<pad> bos_token_id=1");
-    clean("max_token=5 token=42");
+    clean("max_token=5 token=42 token=-1 token: 0.5");
+    // Mesos secrets are references; the structure is kept, the nested keys decide.
+    clean(r#""secret":{"type":"REFERENCE","reference":{"name":"/db/password"}}"#);
+    clean("'ssh_private_key': '~/.ssh/ray-autoscaler.pem'");
+    clean("pass=3 fail=0 bypass=true");
     // Verbatim shape from mlx/dev sightline-mlx.jsonl.
     clean(
         r#"{"api":"stream_generate","input_tokens":412,"input_chars":1893,"input_digest":"hmac-sha256:0f4c1e2d3b4a59687766554433221100","max_tokens":1024,"temperature":0.7,"output_tokens":128}"#,
