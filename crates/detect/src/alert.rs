@@ -132,7 +132,11 @@ pub fn summary(
         s.push_str(&format!(" from {who}"));
     }
     if count > 1 {
-        s.push_str(&format!(" over {}", duration_text(span)));
+        if span == 0 {
+            s.push_str(" within a second");
+        } else {
+            s.push_str(&format!(" over {}", duration_text(span)));
+        }
     }
     s.push_str(&format!(", first at {first}"));
     s
@@ -170,6 +174,10 @@ mod tests {
                 "2026-11-22T12:04:30Z".parse().unwrap()
             ),
             "Brute force: 12 events from source.ip=10.0.0.5 over 4m30s, first at 2026-11-22T12:00:00Z"
+        );
+        assert_eq!(
+            summary("Burst", &BTreeMap::new(), 3, t, t),
+            "Burst: 3 events within a second, first at 2026-11-22T12:00:00Z"
         );
         assert_eq!(duration_text(3600), "1h");
         assert_eq!(duration_text(0), "0s");
