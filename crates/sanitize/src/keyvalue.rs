@@ -91,6 +91,9 @@ pub fn scan(text: &str, a: usize, b: usize) -> Option<Hit> {
     let after_key = p;
     p = skip_blanks(t, p);
     let blanks_before = p > after_key;
+    // `Key: value` with a blank after the colon and an unquoted key reads
+    // like a sentence as easily as like a record (`Token: the header holds`).
+    let mut loose = false;
     let strong = match t.get(p) {
         Some(b'=') => {
             if matches!(t.get(p + 1), Some(b'=')) {
@@ -105,6 +108,7 @@ pub fn scan(text: &str, a: usize, b: usize) -> Option<Hit> {
             }
             p += 1;
             let tight = !matches!(t.get(p), Some(b' ' | b'\t') | None);
+            loose = !quoted_key && !tight;
             quoted_key || tight || at_key_position(t, ks)
         }
         // `--password hunter2`: a command-line flag takes the next argument.
@@ -126,7 +130,7 @@ pub fn scan(text: &str, a: usize, b: usize) -> Option<Hit> {
                     (s, e)
                 }
                 // A scheme word with nothing after it is not a credential.
-                None if strong && !is_scheme(t.get(qs..qe)?) => (qs, qe),
+                None if strong && !starts_with_scheme(t.get(qs..qe)?) => (qs, qe),
                 None => return None,
             }
         }
@@ -138,6 +142,19 @@ pub fn scan(text: &str, a: usize, b: usize) -> Option<Hit> {
     };
     let value = text.get(vs..ve)?;
     if rejected(kind, value) {
+        return None;
+    }
+    // A capitalized word, a loose colon and one short plain word is a
+    // sentence (`Password: incorrect`, `Token: the ...`), not a record
+    // (`defaultRootPassword: Milvus`, `password: hunter`).
+    let sentence_case = name.first().is_some_and(u8::is_ascii_uppercase)
+        && name.iter().skip(1).all(u8::is_ascii_lowercase);
+    if loose
+        && sentence_case
+        && form != ValueForm::Scheme
+        && value.len() < 12
+        && value.bytes().all(|c| c.is_ascii_alphabetic())
+    {
         return None;
     }
     if form == ValueForm::UserPass
@@ -383,8 +400,8 @@ fn value_extent(t: &[u8], p: usize) -> Option<(usize, usize, bool)> {
             let mut i = p;
             while let Some(&c) = t.get(i) {
                 let stop = match c {
-                    b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b',' | b';' | b'&' | b')'
-                    | b']' | b'}' | b'<' | b'>' => true,
+                    b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`' | b',' | b';' | b'&'
+                    | b')' | b']' | b'}' | b'<' | b'>' => true,
                     // An escape (`\n`, `\"`) ends the value; other backslashes are part of it.
                     b'\\' => matches!(
                         t.get(i + 1),
@@ -418,6 +435,15 @@ const SCHEMES: &[&str] = &[
     "sso-key",
     "aws4-hmac-sha256",
 ];
+
+/// Whether `value` begins with a scheme word (`Bearer`, `Bearer\``).
+fn starts_with_scheme(value: &[u8]) -> bool {
+    let end = value
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'-'))
+        .unwrap_or(value.len());
+    value.get(..end).is_some_and(is_scheme)
+}
 
 fn is_scheme(word: &[u8]) -> bool {
     SCHEMES

@@ -99,6 +99,15 @@ fn bearer_and_basic() {
     clean("GET /api/version, /api/jobs/ with valid bearer token");
     clean("Authentication required but no authorization header");
     clean("Authorization: Bearer");
+    // Verbatim from the specs: prose about the mechanism.
+    clean("  - HTTP accepts `Authorization: Bearer`, `X-Ray-Authorization` or a cookie");
+    clean("Token: the `authorization` metadata holds base64 of `user:password`.");
+    clean("Password: incorrect");
+    assert_eq!(
+        red("  defaultRootPassword: Milvus"),
+        "  defaultRootPassword: [REDACTED:password]"
+    );
+    assert_eq!(red("password: hunter"), "password: [REDACTED:password]");
 }
 
 #[test]
