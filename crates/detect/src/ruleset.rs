@@ -218,6 +218,22 @@ fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>, errors: &mut Vec<
     }
 }
 
+/// Field names (with their lines) a search body tests; keywords have none.
+fn fields_of(body: &crate::rule::SearchBody, out: &mut Vec<(String, usize)>) {
+    use crate::rule::SearchBody;
+    match body {
+        SearchBody::Keywords(_) => {}
+        SearchBody::Map(items) => {
+            for it in items {
+                if !it.field.is_empty() && !out.iter().any(|(f, _)| *f == it.field) {
+                    out.push((it.field.clone(), it.line));
+                }
+            }
+        }
+        SearchBody::AnyOf(bodies) => bodies.iter().for_each(|b| fields_of(b, out)),
+    }
+}
+
 fn shift(c: &CCond, by: usize) -> CCond {
     match c {
         CCond::Search(i) => CCond::Search(i + by),
@@ -295,21 +311,20 @@ impl RuleSet {
         for r in detections {
             match compile::compile_detection(&r.detection, &mut interner, options) {
                 Ok((searches, cond)) => {
-                    for s in &searches {
-                        for alt in &s.alts {
-                            for t in alt {
-                                if t.name != "keywords"
-                                    && !sightline_event::field::is_known(&t.name)
-                                    && !t.name.starts_with("labels.")
-                                    && t.name != "event.id"
-                                {
-                                    set.warnings.push(err_at(
-                                        &r.meta,
-                                        r.meta.location.line,
-                                        format!("field `{}` is not in the event schema (docs/schema.md); check the name", t.name),
-                                    ));
-                                }
-                            }
+                    let mut fields = Vec::new();
+                    for search in &r.detection.searches {
+                        fields_of(&search.body, &mut fields);
+                    }
+                    for (name, line) in fields {
+                        if !sightline_event::field::is_known(&name)
+                            && !name.starts_with("labels.")
+                            && name != "event.id"
+                        {
+                            set.warnings.push(err_at(
+                                &r.meta,
+                                line,
+                                format!("field `{name}` is not in the event schema (docs/schema.md); check the name"),
+                            ));
                         }
                     }
                     set.rules.push(CompiledRule {

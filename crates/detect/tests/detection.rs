@@ -630,3 +630,15 @@ fn prefilter_gates_and_counts() {
     );
     assert_eq!(set.matching_rules(&ev), vec![17, 50]);
 }
+
+#[test]
+fn unknown_fields_are_warnings_with_lines() {
+    let set = RuleSet::from_texts([(
+        "w.yml",
+        "title: w\nlogsource: {product: ray}\ndetection:\n  sel:\n    CommandLine|contains: x\n    labels.team: a\n    ray.job.anything: b\n  condition: sel\n",
+    )])
+    .unwrap();
+    assert_eq!(set.warnings.len(), 1, "{:?}", set.warnings);
+    assert_eq!(set.warnings[0].location.line, 5);
+    assert!(set.warnings[0].message.contains("`CommandLine`"));
+}
