@@ -337,7 +337,15 @@ pub fn compile_item(
         }
     } else if let Some(op) = cmp {
         for v in &item.values {
-            push(Test::Cmp(op, number(v, &key)?), None);
+            // A time value compares times (`'@timestamp|gte': 2026-11-22T00:00:00Z`).
+            let time = match v {
+                Scalar::Str(s) => crate::matcher::parse_time(s),
+                _ => None,
+            };
+            match time {
+                Some(t) => push(Test::TimeCmp(op, t), None),
+                None => push(Test::Cmp(op, number(v, &key)?), None),
+            }
         }
     } else if has(Modifier::FieldRef) {
         let mode = if has(Modifier::Contains) {

@@ -65,6 +65,8 @@ pub enum Test {
     },
     /// A time part compared with a number.
     Time(TimePart, CmpOp, f64),
+    /// gt/gte/lt/lte against a point in time (the field holds a time).
+    TimeCmp(CmpOp, Timestamp),
     /// Any of several tests (one value that encodes to several forms, e.g. base64offset).
     Any(Vec<Test>),
 }
@@ -292,7 +294,8 @@ fn time_part(t: Timestamp, part: TimePart) -> f64 {
     v as f64
 }
 
-fn parse_time(text: &str) -> Option<Timestamp> {
+/// Parses RFC 3339 or `YYYY-MM-DD[ T]HH:MM:SS[.fff]` (UTC) times.
+pub fn parse_time(text: &str) -> Option<Timestamp> {
     if let Ok(t) = text.parse::<Timestamp>() {
         return Some(t);
     }
@@ -328,6 +331,17 @@ impl Test {
                 .time
                 .or_else(|| parse_time(&v.text))
                 .is_some_and(|t| op.holds(time_part(t, *part), *x)),
+            Test::TimeCmp(op, at) => v.time.or_else(|| parse_time(&v.text)).is_some_and(|t| {
+                let (a, b) = (t.as_nanosecond(), at.as_nanosecond());
+                match op {
+                    CmpOp::Gt => a > b,
+                    CmpOp::Gte => a >= b,
+                    CmpOp::Lt => a < b,
+                    CmpOp::Lte => a <= b,
+                    CmpOp::Eq => a == b,
+                    CmpOp::Neq => a != b,
+                }
+            }),
             Test::Any(alts) => alts.iter().any(|t| t.value(v)),
             Test::Null | Test::Exists(_) | Test::FieldRef { .. } => false,
         }

@@ -351,6 +351,26 @@ fn time_parts() {
     assert!(hit(&rule("    '@timestamp|month': 11"), &[]));
     assert!(hit(&rule("    '@timestamp|year': 2026"), &[]));
     assert!(hit(&rule("    '@timestamp|day': 22"), &[]));
+    // Comparisons with a time value compare times.
+    assert!(hit(
+        &rule("    '@timestamp|gte': '2026-11-22T12:00:00Z'"),
+        &[]
+    ));
+    assert!(!hit(
+        &rule("    '@timestamp|gt': '2026-11-22T12:37:31Z'"),
+        &[]
+    ));
+    assert!(hit(
+        &rule("    '@timestamp|lt': '2026-11-22 13:00:00'"),
+        &[]
+    ));
+    let seen = rule("    event.created|lt: '2026-01-01T00:00:00Z'");
+    assert!(hit(
+        &seen,
+        &[("event.created", s("2025-12-31T23:59:59.5Z"))]
+    ));
+    assert!(!hit(&seen, &[("event.created", s("2026-01-01T00:00:00Z"))]));
+    assert!(!hit(&seen, &[("event.created", s("yesterday"))]));
 }
 
 #[test]
