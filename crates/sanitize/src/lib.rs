@@ -85,6 +85,9 @@ impl Sanitizer {
         let multiline = ev.has_tag(tags::MULTILINE);
         let ray = ev.module == "ray";
         let mut report = Report::default();
+        // Names first: a value's name may decide whether it is a secret, and
+        // a second pass must see the same names as the first.
+        report.neutralized = neutralize_rest(ev);
         ev.for_each_named_text_mut(|name, s| {
             match name {
                 // Labels are done below, where their keys are known.
@@ -98,7 +101,6 @@ impl Sanitizer {
         for (key, value) in ev.labels.iter_mut() {
             report += self.sanitize_field(value, false, ray, Some(key));
         }
-        report.neutralized = report.neutralized.saturating_add(neutralize_rest(ev));
 
         if report.redactions > 0 {
             let before = ev

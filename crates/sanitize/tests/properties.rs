@@ -57,8 +57,16 @@ fn assert_safe(text: &str, newlines_ok: bool) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// 512 cases by default; `PROPTEST_CASES` asks for more (a longer hunt).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn never_panics_never_leaves_a_control_char_and_is_idempotent(text in hostile()) {
@@ -120,5 +128,8 @@ proptest! {
         }
         let json = ev.to_json();
         prop_assert!(!json.contains('\n'));
+        // Sanitizing a sanitized event changes nothing.
+        prop_assert_eq!(Sanitizer::default().apply(&mut ev), Default::default());
+        prop_assert_eq!(ev.to_json(), json);
     }
 }
