@@ -84,10 +84,12 @@ impl Sanitizer {
     pub fn apply(&self, ev: &mut Event) -> Report {
         let multiline = ev.has_tag(tags::MULTILINE);
         let ray = ev.module == "ray";
-        let mut report = Report::default();
         // Names first: a value's name may decide whether it is a secret, and
         // a second pass must see the same names as the first.
-        report.neutralized = neutralize_rest(ev);
+        let mut report = Report {
+            redactions: 0,
+            neutralized: neutralize_rest(ev),
+        };
         ev.for_each_named_text_mut(|name, s| {
             match name {
                 // Labels are done below, where their keys are known.
