@@ -43,7 +43,11 @@ pub struct Assembler {
 }
 
 impl Assembler {
-    pub fn new(decoder: Box<dyn StreamDecoder>, stream: StreamInfo, options: Arc<DecodeOptions>) -> Self {
+    pub fn new(
+        decoder: Box<dyn StreamDecoder>,
+        stream: StreamInfo,
+        options: Arc<DecodeOptions>,
+    ) -> Self {
         Assembler {
             decoder,
             stream,
@@ -150,7 +154,12 @@ mod tests {
     }
 
     fn run(lines: &[&str], limits: Limits) -> Vec<Event> {
-        let mut a = Assembler::new(Box::new(Indented), StreamInfo::for_path("/x.log"), Arc::default()).with_limits(limits);
+        let mut a = Assembler::new(
+            Box::new(Indented),
+            StreamInfo::for_path("/x.log"),
+            Arc::default(),
+        )
+        .with_limits(limits);
         let mut out = Vec::new();
         let mut offset = 0u64;
         for l in lines {
@@ -174,10 +183,21 @@ mod tests {
 
     #[test]
     fn a_runaway_record_is_cut_not_dropped() {
-        let lines: Vec<String> = std::iter::once("head".to_string()).chain((0..10).map(|i| format!(" {i}"))).collect();
+        let lines: Vec<String> = std::iter::once("head".to_string())
+            .chain((0..10).map(|i| format!(" {i}")))
+            .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-        let evs = run(&refs, Limits { max_lines: 4, max_bytes: 1 << 20 });
-        let total: usize = evs.iter().map(|e| e.labels["lines"].parse::<usize>().unwrap()).sum();
+        let evs = run(
+            &refs,
+            Limits {
+                max_lines: 4,
+                max_bytes: 1 << 20,
+            },
+        );
+        let total: usize = evs
+            .iter()
+            .map(|e| e.labels["lines"].parse::<usize>().unwrap())
+            .sum();
         assert_eq!(total, 11);
         assert!(evs.iter().all(|e| e.has_tag(tags::TRUNCATED)));
     }

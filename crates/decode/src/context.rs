@@ -55,7 +55,9 @@ impl Default for DecodeOptions {
 impl DecodeOptions {
     /// Interprets a civil (wall-clock) time in the configured zone.
     pub fn local_to_utc(&self, dt: jiff::civil::DateTime) -> Option<Timestamp> {
-        dt.to_zoned(self.timezone.clone()).ok().map(|z| z.timestamp())
+        dt.to_zoned(self.timezone.clone())
+            .ok()
+            .map(|z| z.timestamp())
     }
 }
 

@@ -32,7 +32,11 @@ pub fn parse_local_datetime(s: &str, opts: &DecodeOptions) -> Option<Timestamp> 
 
 /// Parses the digits of a fraction of a second (up to 9 are significant) into nanoseconds.
 pub fn fraction_nanos(digits: &[u8]) -> Option<i32> {
-    let digits: Vec<u8> = digits.iter().copied().take_while(u8::is_ascii_digit).collect();
+    let digits: Vec<u8> = digits
+        .iter()
+        .copied()
+        .take_while(u8::is_ascii_digit)
+        .collect();
     if digits.is_empty() {
         return None;
     }
@@ -173,10 +177,10 @@ fn is_key(k: &str) -> bool {
 
 /// Splits `ip:port`, `[v6]:port` or a bare address into address and port.
 pub fn split_host_port(s: &str) -> (&str, Option<u16>) {
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some((host, tail)) = rest.split_once(']') {
-            return (host, tail.strip_prefix(':').and_then(|p| p.parse().ok()));
-        }
+    if let Some(rest) = s.strip_prefix('[')
+        && let Some((host, tail)) = rest.split_once(']')
+    {
+        return (host, tail.strip_prefix(':').and_then(|p| p.parse().ok()));
     }
     match s.rsplit_once(':') {
         // More than one colon and no brackets: a bare IPv6 address.
@@ -235,7 +239,11 @@ pub fn set_url(ev: &mut Event, target: &str) {
 pub fn set_http_status(ev: &mut Event, status: u16) {
     ev.set(field::HTTP_RESPONSE_STATUS_CODE, status);
     ev.add_category("web").add_type("access");
-    ev.outcome = if status >= 400 { Outcome::Failure } else { Outcome::Success };
+    ev.outcome = if status >= 400 {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    };
     match status {
         401 => {
             ev.add_category("authentication").add_type("denied");
@@ -264,16 +272,30 @@ mod tests {
 
     #[test]
     fn configured_zone_is_applied() {
-        let o = DecodeOptions { timezone: jiff::tz::TimeZone::fixed(jiff::tz::offset(2)), ..Default::default() };
+        let o = DecodeOptions {
+            timezone: jiff::tz::TimeZone::fixed(jiff::tz::offset(2)),
+            ..Default::default()
+        };
         let t = parse_local_datetime("2026-11-22 12:00:00,000", &o).unwrap();
         assert_eq!(t.to_string(), "2026-11-22T10:00:00Z");
     }
 
     #[test]
     fn clf_and_epoch() {
-        assert_eq!(parse_clf_time("22/Nov/2026:12:37:31 +0000").unwrap().to_string(), "2026-11-22T12:37:31Z");
-        assert_eq!(parse_epoch(1795351044.0).unwrap().to_string(), "2026-11-22T12:37:24Z");
-        assert_eq!(parse_epoch(1795351044118.0).unwrap().to_string(), "2026-11-22T12:37:24.118Z");
+        assert_eq!(
+            parse_clf_time("22/Nov/2026:12:37:31 +0000")
+                .unwrap()
+                .to_string(),
+            "2026-11-22T12:37:31Z"
+        );
+        assert_eq!(
+            parse_epoch(1795351044.0).unwrap().to_string(),
+            "2026-11-22T12:37:24Z"
+        );
+        assert_eq!(
+            parse_epoch(1795351044118.0).unwrap().to_string(),
+            "2026-11-22T12:37:24.118Z"
+        );
         assert!(parse_epoch(f64::NAN).is_none());
     }
 

@@ -211,8 +211,12 @@ impl Event {
             field::EVENT_KIND => Some(FieldRef::Str(&self.kind)),
             field::EVENT_MODULE => Some(FieldRef::Str(&self.module)),
             field::EVENT_DATASET => Some(FieldRef::Str(&self.dataset)),
-            field::EVENT_CATEGORY if !self.category.is_empty() => Some(FieldRef::List(&self.category)),
-            field::EVENT_TYPE if !self.event_type.is_empty() => Some(FieldRef::List(&self.event_type)),
+            field::EVENT_CATEGORY if !self.category.is_empty() => {
+                Some(FieldRef::List(&self.category))
+            }
+            field::EVENT_TYPE if !self.event_type.is_empty() => {
+                Some(FieldRef::List(&self.event_type))
+            }
             field::EVENT_ACTION => self.action.as_deref().map(FieldRef::Str),
             field::EVENT_OUTCOME => Some(FieldRef::Str(self.outcome.as_str())),
             field::LOG_LEVEL => self.level.as_deref().map(FieldRef::Str),
@@ -435,7 +439,13 @@ mod tests {
 
     fn sample() -> Event {
         let ts: Timestamp = "2026-11-22T12:37:31.151Z".parse().unwrap();
-        let mut ev = Event::new(EventId::derive("f", 0, b"raw"), ts, "ray", "ray.dashboard", "raw");
+        let mut ev = Event::new(
+            EventId::derive("f", 0, b"raw"),
+            ts,
+            "ray",
+            "ray.dashboard",
+            "raw",
+        );
         ev.message = "hello".into();
         ev.outcome = Outcome::Failure;
         ev.add_category("web").add_type("access");
@@ -450,7 +460,10 @@ mod tests {
     fn json_is_flat_and_round_trips() {
         let ev = sample();
         let text = ev.to_json();
-        assert!(text.starts_with(r#"{"@timestamp":"2026-11-22T12:37:31.151Z","event.id":""#), "{text}");
+        assert!(
+            text.starts_with(r#"{"@timestamp":"2026-11-22T12:37:31.151Z","event.id":""#),
+            "{text}"
+        );
         assert!(text.contains(r#""source.ip":"10.0.0.5""#));
         assert!(text.contains(r#""http.response.status_code":401"#));
         assert!(text.ends_with(r#""event.original":"raw"}"#));
@@ -465,7 +478,10 @@ mod tests {
         assert_eq!(ev.get_str("event.outcome"), Some("failure"));
         assert_eq!(ev.get_i64("http.response.status_code"), Some(401));
         assert_eq!(ev.get_str("labels.k"), Some("v"));
-        assert_eq!(ev.get("event.category"), Some(FieldRef::List(&["web".to_string()])));
+        assert_eq!(
+            ev.get("event.category"),
+            Some(FieldRef::List(&["web".to_string()]))
+        );
         assert_eq!(ev.get("no.such"), None);
     }
 

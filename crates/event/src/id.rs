@@ -71,7 +71,10 @@ mod tests {
         assert_ne!(a, EventId::derive("/var/log/y.log", 10, b"line"));
         assert_ne!(a, EventId::derive("/var/log/x.log", 10, b"linf"));
         // The length prefix keeps ("ab", "c...") and ("a", "bc...") apart.
-        assert_ne!(EventId::derive("ab", 0, b"c"), EventId::derive("a", 0, b"bc"));
+        assert_ne!(
+            EventId::derive("ab", 0, b"c"),
+            EventId::derive("a", 0, b"bc")
+        );
     }
 
     #[test]

@@ -19,14 +19,54 @@ pub struct OcsfClass {
     pub category_name: &'static str,
 }
 
-const AUTHENTICATION: OcsfClass = OcsfClass { uid: 3002, name: "Authentication", category_uid: 3, category_name: "Identity & Access Management" };
-const ACCOUNT_CHANGE: OcsfClass = OcsfClass { uid: 3001, name: "Account Change", category_uid: 3, category_name: "Identity & Access Management" };
-const GROUP_MANAGEMENT: OcsfClass = OcsfClass { uid: 3006, name: "Group Management", category_uid: 3, category_name: "Identity & Access Management" };
-const HTTP_ACTIVITY: OcsfClass = OcsfClass { uid: 4002, name: "HTTP Activity", category_uid: 4, category_name: "Network Activity" };
-const PROCESS_ACTIVITY: OcsfClass = OcsfClass { uid: 1007, name: "Process Activity", category_uid: 1, category_name: "System Activity" };
-const API_ACTIVITY: OcsfClass = OcsfClass { uid: 6003, name: "API Activity", category_uid: 6, category_name: "Application Activity" };
-const APPLICATION_LIFECYCLE: OcsfClass = OcsfClass { uid: 6002, name: "Application Lifecycle", category_uid: 6, category_name: "Application Activity" };
-const BASE_EVENT: OcsfClass = OcsfClass { uid: 0, name: "Base Event", category_uid: 0, category_name: "Uncategorized" };
+const AUTHENTICATION: OcsfClass = OcsfClass {
+    uid: 3002,
+    name: "Authentication",
+    category_uid: 3,
+    category_name: "Identity & Access Management",
+};
+const ACCOUNT_CHANGE: OcsfClass = OcsfClass {
+    uid: 3001,
+    name: "Account Change",
+    category_uid: 3,
+    category_name: "Identity & Access Management",
+};
+const GROUP_MANAGEMENT: OcsfClass = OcsfClass {
+    uid: 3006,
+    name: "Group Management",
+    category_uid: 3,
+    category_name: "Identity & Access Management",
+};
+const HTTP_ACTIVITY: OcsfClass = OcsfClass {
+    uid: 4002,
+    name: "HTTP Activity",
+    category_uid: 4,
+    category_name: "Network Activity",
+};
+const PROCESS_ACTIVITY: OcsfClass = OcsfClass {
+    uid: 1007,
+    name: "Process Activity",
+    category_uid: 1,
+    category_name: "System Activity",
+};
+const API_ACTIVITY: OcsfClass = OcsfClass {
+    uid: 6003,
+    name: "API Activity",
+    category_uid: 6,
+    category_name: "Application Activity",
+};
+const APPLICATION_LIFECYCLE: OcsfClass = OcsfClass {
+    uid: 6002,
+    name: "Application Lifecycle",
+    category_uid: 6,
+    category_name: "Application Activity",
+};
+const BASE_EVENT: OcsfClass = OcsfClass {
+    uid: 0,
+    name: "Base Event",
+    category_uid: 0,
+    category_name: "Uncategorized",
+};
 
 /// Picks the OCSF class for an event from its ECS categories and types.
 pub fn class_of(ev: &Event) -> OcsfClass {
@@ -35,7 +75,11 @@ pub fn class_of(ev: &Event) -> OcsfClass {
     if has_cat("authentication") {
         AUTHENTICATION
     } else if has_cat("iam") {
-        if has_type("group") { GROUP_MANAGEMENT } else { ACCOUNT_CHANGE }
+        if has_type("group") {
+            GROUP_MANAGEMENT
+        } else {
+            ACCOUNT_CHANGE
+        }
     } else if has_cat("process") {
         PROCESS_ACTIVITY
     } else if has_cat("web") {
@@ -56,11 +100,35 @@ fn activity_id(class: OcsfClass, ev: &Event) -> u32 {
         // Authentication: 1 Logon.
         3002 => 1,
         // Account Change: 1 Create, 6 Delete, 3 Password change is not seen; 99 Other.
-        3001 => if has_type("creation") { 1 } else if has_type("deletion") { 6 } else { 99 },
+        3001 => {
+            if has_type("creation") {
+                1
+            } else if has_type("deletion") {
+                6
+            } else {
+                99
+            }
+        }
         // Group Management: 1 Assign Privileges, 2 Revoke Privileges, 5 Create, 6 Delete.
-        3006 => if has_type("creation") { 5 } else if has_type("deletion") { 6 } else { 1 },
+        3006 => {
+            if has_type("creation") {
+                5
+            } else if has_type("deletion") {
+                6
+            } else {
+                1
+            }
+        }
         // Process Activity: 1 Launch, 2 Terminate.
-        1007 => if has_type("end") { 2 } else if has_type("start") { 1 } else { 99 },
+        1007 => {
+            if has_type("end") {
+                2
+            } else if has_type("start") {
+                1
+            } else {
+                99
+            }
+        }
         // HTTP Activity: by method.
         4002 => match ev.get_str(field::HTTP_REQUEST_METHOD) {
             Some("CONNECT") => 1,
@@ -74,9 +142,29 @@ fn activity_id(class: OcsfClass, ev: &Event) -> u32 {
             _ => 99,
         },
         // API Activity: 1 Create, 2 Read, 3 Update, 4 Delete.
-        6003 => if has_type("creation") { 1 } else if has_type("deletion") { 4 } else if has_type("change") { 3 } else if has_type("access") { 2 } else { 99 },
+        6003 => {
+            if has_type("creation") {
+                1
+            } else if has_type("deletion") {
+                4
+            } else if has_type("change") {
+                3
+            } else if has_type("access") {
+                2
+            } else {
+                99
+            }
+        }
         // Application Lifecycle: 3 Start, 4 Stop.
-        6002 => if has_type("start") { 3 } else if has_type("end") { 4 } else { 99 },
+        6002 => {
+            if has_type("start") {
+                3
+            } else if has_type("end") {
+                4
+            } else {
+                99
+            }
+        }
         _ => 0,
     }
 }
@@ -122,7 +210,10 @@ pub fn to_ocsf(ev: &Event) -> J {
     out.insert("activity_id".into(), json!(activity));
     out.insert("type_uid".into(), json!(class.uid * 100 + activity));
     out.insert("time".into(), json!(ev.timestamp.as_millisecond()));
-    out.insert("severity_id".into(), json!(severity_id(ev.level.as_deref())));
+    out.insert(
+        "severity_id".into(),
+        json!(severity_id(ev.level.as_deref())),
+    );
     out.insert("status_id".into(), json!(status_id));
     out.insert("status".into(), json!(status));
     out.insert("message".into(), json!(ev.message));
@@ -141,19 +232,49 @@ pub fn to_ocsf(ev: &Event) -> J {
     let s = |name: &str| ev.get_str(name).map(J::from);
     let i = |name: &str| ev.get_i64(name).map(J::from);
     let mut mapped: Vec<&'static str> = Vec::new();
-    if let Some(src) = obj(&mut mapped, &[("ip", field::SOURCE_IP, s(field::SOURCE_IP)), ("port", field::SOURCE_PORT, i(field::SOURCE_PORT))]) {
+    if let Some(src) = obj(
+        &mut mapped,
+        &[
+            ("ip", field::SOURCE_IP, s(field::SOURCE_IP)),
+            ("port", field::SOURCE_PORT, i(field::SOURCE_PORT)),
+        ],
+    ) {
         out.insert("src_endpoint".into(), src);
     }
-    if let Some(dst) = obj(&mut mapped, &[("ip", field::DESTINATION_IP, s(field::DESTINATION_IP)), ("port", field::DESTINATION_PORT, i(field::DESTINATION_PORT)), ("hostname", field::HOST_NAME, s(field::HOST_NAME))]) {
+    if let Some(dst) = obj(
+        &mut mapped,
+        &[
+            ("ip", field::DESTINATION_IP, s(field::DESTINATION_IP)),
+            ("port", field::DESTINATION_PORT, i(field::DESTINATION_PORT)),
+            ("hostname", field::HOST_NAME, s(field::HOST_NAME)),
+        ],
+    ) {
         out.insert("dst_endpoint".into(), dst);
     }
-    if let Some(user) = obj(&mut mapped, &[("name", field::USER_NAME, s(field::USER_NAME))]) {
+    if let Some(user) = obj(
+        &mut mapped,
+        &[("name", field::USER_NAME, s(field::USER_NAME))],
+    ) {
         out.insert("actor".into(), json!({ "user": user }));
         if class.uid == 3002 {
             out.insert("user".into(), out["actor"]["user"].clone());
         }
     }
-    if let Some(req) = obj(&mut mapped, &[("http_method", field::HTTP_REQUEST_METHOD, s(field::HTTP_REQUEST_METHOD)), ("user_agent", field::USER_AGENT_ORIGINAL, s(field::USER_AGENT_ORIGINAL))]) {
+    if let Some(req) = obj(
+        &mut mapped,
+        &[
+            (
+                "http_method",
+                field::HTTP_REQUEST_METHOD,
+                s(field::HTTP_REQUEST_METHOD),
+            ),
+            (
+                "user_agent",
+                field::USER_AGENT_ORIGINAL,
+                s(field::USER_AGENT_ORIGINAL),
+            ),
+        ],
+    ) {
         let mut req = req;
         if let (Some(path), J::Object(m)) = (s(field::URL_PATH), &mut req) {
             m.insert("url".into(), json!({ "path": path }));
@@ -161,10 +282,27 @@ pub fn to_ocsf(ev: &Event) -> J {
         }
         out.insert("http_request".into(), req);
     }
-    if let Some(resp) = obj(&mut mapped, &[("code", field::HTTP_RESPONSE_STATUS_CODE, i(field::HTTP_RESPONSE_STATUS_CODE))]) {
+    if let Some(resp) = obj(
+        &mut mapped,
+        &[(
+            "code",
+            field::HTTP_RESPONSE_STATUS_CODE,
+            i(field::HTTP_RESPONSE_STATUS_CODE),
+        )],
+    ) {
         out.insert("http_response".into(), resp);
     }
-    if let Some(p) = obj(&mut mapped, &[("pid", field::PROCESS_PID, i(field::PROCESS_PID)), ("cmd_line", field::PROCESS_COMMAND_LINE, s(field::PROCESS_COMMAND_LINE))]) {
+    if let Some(p) = obj(
+        &mut mapped,
+        &[
+            ("pid", field::PROCESS_PID, i(field::PROCESS_PID)),
+            (
+                "cmd_line",
+                field::PROCESS_COMMAND_LINE,
+                s(field::PROCESS_COMMAND_LINE),
+            ),
+        ],
+    ) {
         out.insert("process".into(), p);
     }
     if let Some(msg) = s(field::ERROR_MESSAGE) {
@@ -196,10 +334,20 @@ mod tests {
 
     #[test]
     fn failed_http_request_maps_to_http_activity_failure() {
-        let mut ev = Event::new(EventId::derive("x", 0, b""), "2026-01-01T00:00:00Z".parse().unwrap(), "ray", "ray.dashboard", "");
+        let mut ev = Event::new(
+            EventId::derive("x", 0, b""),
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+            "ray",
+            "ray.dashboard",
+            "",
+        );
         ev.add_category("web").add_type("access");
         ev.outcome = Outcome::Failure;
-        ev.set(field::HTTP_REQUEST_METHOD, "POST").set(field::URL_PATH, "/api/jobs/").set(field::SOURCE_IP, "10.1.2.3").set(field::HTTP_RESPONSE_STATUS_CODE, 401i64).set(field::RAY_JOB_ID, "01000000");
+        ev.set(field::HTTP_REQUEST_METHOD, "POST")
+            .set(field::URL_PATH, "/api/jobs/")
+            .set(field::SOURCE_IP, "10.1.2.3")
+            .set(field::HTTP_RESPONSE_STATUS_CODE, 401i64)
+            .set(field::RAY_JOB_ID, "01000000");
         let o = to_ocsf(&ev);
         assert_eq!(o["class_uid"], 4002);
         assert_eq!(o["type_uid"], 400206);
@@ -213,7 +361,13 @@ mod tests {
 
     #[test]
     fn authentication_class_carries_user() {
-        let mut ev = Event::new(EventId::derive("x", 0, b""), "2026-01-01T00:00:00Z".parse().unwrap(), "milvus", "milvus.proxy", "");
+        let mut ev = Event::new(
+            EventId::derive("x", 0, b""),
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+            "milvus",
+            "milvus.proxy",
+            "",
+        );
         ev.add_category("authentication");
         ev.set(field::USER_NAME, "root");
         let o = to_ocsf(&ev);

@@ -44,13 +44,16 @@ fn input() -> impl Strategy<Value = (Vec<u8>, usize)> {
         .prop_map(|(lines, final_newline)| {
             let mut out = Vec::new();
             let n = lines.len();
+            // An empty last line without a newline is no line at all: zero bytes.
+            let unterminated_empty =
+                !final_newline && lines.last().is_some_and(|(l, _)| l.is_empty());
             for (i, (l, crlf)) in lines.into_iter().enumerate() {
                 out.extend_from_slice(&l);
                 if i + 1 < n || final_newline {
                     out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
                 }
             }
-            (out, n)
+            (out, n - usize::from(unterminated_empty))
         })
 }
 

@@ -126,10 +126,10 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         if write_err.is_some() {
             return;
         }
-        if let Some(h) = &host {
-            if ev.get(sightline_event::field::HOST_NAME).is_none() {
-                ev.set(sightline_event::field::HOST_NAME, h.as_str());
-            }
+        if let Some(h) = &host
+            && ev.get(sightline_event::field::HOST_NAME).is_none()
+        {
+            ev.set(sightline_event::field::HOST_NAME, h.as_str());
         }
         let res = match format {
             Format::Jsonl => serde_json::to_writer(&mut out, &ev),
@@ -196,7 +196,6 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         *per_key.entry(key).or_default() += &stats;
     }
     progress.finish_and_clear();
-    drop(write);
     if let Some(e) = write_err {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return Ok(ExitCode::SUCCESS);
