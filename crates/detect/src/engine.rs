@@ -10,6 +10,7 @@
 //! than the watermark are applied at once and counted as late.
 
 use crate::alert::{self, Alert, AlertStatus};
+use crate::anomaly::{AnomalyGroup, Finding};
 use crate::correlation::{self, Entry, Episode, GroupState};
 use crate::matcher::read_field;
 use crate::rule::Level;
@@ -92,6 +93,17 @@ struct Feed {
     num: Option<f64>,
 }
 
+/// What a match contributes to one anomaly rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct AnomalyFeed {
+    anomaly: usize,
+    /// The anomaly rule's key, so a snapshot survives reordered rules.
+    key: String,
+    group: Vec<String>,
+    value: Option<String>,
+    num: Option<f64>,
+}
+
 /// A match waiting for the watermark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Pending {
@@ -101,6 +113,8 @@ struct Pending {
     group: BTreeMap<String, String>,
     explanation: String,
     feeds: Vec<Feed>,
+    #[serde(default)]
+    anomaly_feeds: Vec<AnomalyFeed>,
 }
 
 /// An open detection alert (matches of one rule and group within the suppression window).
@@ -117,7 +131,7 @@ struct OpenAlert {
 type PendingKey = (Timestamp, String, usize);
 /// A waiting match with its rule and correlations named by key (for snapshots).
 type SavedPending = (String, Pending, Vec<(String, Feed)>);
-/// (expiry, kind 0 = detection / 1 = correlation, rule or correlation index, group key)
+/// (expiry, kind 0 = detection / 1 = correlation / 2 = anomaly, rule index, group key)
 type ExpiryKey = (Timestamp, u8, usize, String);
 
 /// Serializable engine state (see [`Engine::snapshot`]). Rules are referred to
@@ -131,6 +145,11 @@ pub struct EngineState {
     pending: Vec<SavedPending>,
     detections: Vec<(String, String, OpenAlert)>,
     correlations: Vec<(String, String, GroupState)>,
+    #[serde(default)]
+    anomalies: Vec<(String, String, AnomalyGroup)>,
+    /// Per anomaly rule key, when it saw its first match.
+    #[serde(default)]
+    anomaly_start: Vec<(String, Timestamp)>,
 }
 
 /// The detection engine. One per stream; share the [`RuleSet`].
@@ -144,6 +163,10 @@ pub struct Engine {
     pending: BTreeMap<PendingKey, Pending>,
     detections: Vec<BTreeMap<String, OpenAlert>>,
     correlations: Vec<BTreeMap<String, GroupState>>,
+    anomalies: Vec<BTreeMap<String, AnomalyGroup>>,
+    anomaly_start: Vec<Option<Timestamp>>,
+    /// Inside [`Engine::finish`]: the input is over.
+    finishing: bool,
     expiry: BTreeSet<ExpiryKey>,
     stats: EngineStats,
 }
@@ -190,7 +213,11 @@ fn push_bounded(v: &mut Vec<String>, id: String, max: usize) {
 impl Engine {
     /// An engine with empty state over a compiled rule set.
     pub fn new(rules: Arc<RuleSet>, config: EngineConfig) -> Engine {
-        let (nd, nc) = (rules.rules.len(), rules.correlations.len());
+        let (nd, nc, na) = (
+            rules.rules.len(),
+            rules.correlations.len(),
+            rules.anomalies.len(),
+        );
         Engine {
             rules,
             config,
@@ -201,6 +228,9 @@ impl Engine {
             pending: BTreeMap::new(),
             detections: vec![BTreeMap::new(); nd],
             correlations: vec![BTreeMap::new(); nc],
+            anomalies: vec![BTreeMap::new(); na],
+            anomaly_start: vec![None; na],
+            finishing: false,
             expiry: BTreeSet::new(),
             stats: EngineStats::default(),
         }
@@ -268,7 +298,9 @@ impl Engine {
 
     /// End of input: applies everything and closes every open alert.
     pub fn finish(&mut self, out: &mut Vec<Alert>) {
+        self.finishing = true;
         self.drain(None, out);
+        self.finishing = false;
     }
 
     /// Applies waiting matches and closes ended windows in time order, up to
@@ -367,6 +399,26 @@ impl Engine {
                 })
             })
             .collect();
+        let anomaly_feeds = rule
+            .anomaly_consumers
+            .iter()
+            .filter_map(|&ai| {
+                let a = rules.anomalies.get(ai)?;
+                let value = a.field.as_deref().and_then(|f| field_text(ev, f));
+                let num = value.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
+                Some(AnomalyFeed {
+                    anomaly: ai,
+                    key: a.meta.key().to_owned(),
+                    group: a
+                        .group_by
+                        .iter()
+                        .map(|f| field_text(ev, f).unwrap_or_default())
+                        .collect(),
+                    value,
+                    num,
+                })
+            })
+            .collect();
         Some(Pending {
             ts: ev.timestamp,
             event_id: ev.id.to_string(),
@@ -374,6 +426,7 @@ impl Engine {
             group,
             explanation,
             feeds,
+            anomaly_feeds,
         })
     }
 
@@ -404,6 +457,9 @@ impl Engine {
                 &p.event_id,
                 out,
             );
+        }
+        for f in &p.anomaly_feeds {
+            self.observe_anomaly(f, p.ts, &p.event_id, out);
         }
         if !rule.alerting {
             return;
@@ -634,9 +690,132 @@ impl Engine {
         }
     }
 
-    /// Closes a detection alert or a correlation group whose window ended.
+    /// Feeds one match to an anomaly rule's entity.
+    fn observe_anomaly(
+        &mut self,
+        f: &AnomalyFeed,
+        ts: Timestamp,
+        event_id: &str,
+        out: &mut Vec<Alert>,
+    ) {
+        let rules = Arc::clone(&self.rules);
+        let Some(a) = rules.anomalies.get(f.anomaly) else {
+            return;
+        };
+        let start = match self.anomaly_start.get_mut(f.anomaly) {
+            Some(slot) => *slot.get_or_insert(ts),
+            None => ts,
+        };
+        let key = f.group.join("\u{1f}");
+        let max_groups = self.config.max_groups_per_rule.max(1);
+        let max_ids = self.config.max_event_ids;
+        let Some(groups) = self.anomalies.get_mut(f.anomaly) else {
+            return;
+        };
+        if !groups.contains_key(&key) && groups.len() >= max_groups {
+            // The entity idle the longest makes room (its pending expiry goes with it).
+            if let Some(victim) = groups
+                .iter()
+                .min_by_key(|(_, g)| g.last)
+                .map(|(k, _)| k.clone())
+                && let Some(g) = groups.remove(&victim)
+            {
+                if let Some(t) = g.due(a) {
+                    self.expiry.remove(&(t, 2, f.anomaly, victim));
+                }
+                self.stats.evicted_groups += 1;
+            }
+        }
+        let Some(groups) = self.anomalies.get_mut(f.anomaly) else {
+            return;
+        };
+        let g = groups.entry(key.clone()).or_insert_with(|| {
+            AnomalyGroup::new(
+                a.group_by
+                    .iter()
+                    .cloned()
+                    .zip(f.group.iter().cloned())
+                    .collect(),
+            )
+        });
+        let before = g.due(a);
+        let findings = g.observe(a, ts, event_id, f.value.as_deref(), f.num, start, max_ids);
+        let after = g.due(a);
+        let group = g.group.clone();
+        if before != after {
+            if let Some(t) = before {
+                self.expiry.remove(&(t, 2, f.anomaly, key.clone()));
+            }
+            if let Some(t) = after {
+                self.expiry.insert((t, 2, f.anomaly, key));
+            }
+        }
+        for fd in findings {
+            let alert = self.anomaly_alert(f.anomaly, &group, fd);
+            if let Some(al) = alert {
+                self.emit(al, out);
+            }
+        }
+    }
+
+    fn anomaly_alert(
+        &self,
+        ai: usize,
+        group: &BTreeMap<String, String>,
+        f: Finding,
+    ) -> Option<Alert> {
+        let a = self.rules.anomalies.get(ai)?;
+        let mut group = group.clone();
+        group.extend(f.extra_group);
+        Some(Alert {
+            id: alert::alert_id(a.meta.key(), &group, f.start),
+            rule_id: a.meta.key().to_owned(),
+            rule_name: a.meta.title.clone(),
+            level: a.meta.level.unwrap_or(Level::Medium),
+            rule_type: a.kind.as_str().into(),
+            first_seen: f.start,
+            last_seen: f.last,
+            count: f.count,
+            summary: alert::summary(&a.meta.title, &group, f.count, f.start, f.last),
+            group,
+            event_ids: f.event_ids,
+            explanation: format!("{}; rules: {}", f.explanation, a.input_names.join(", ")),
+            status: AlertStatus::Closed,
+            tags: a.meta.tags.clone(),
+        })
+    }
+
+    /// Closes a detection alert or a correlation group whose window ended, or
+    /// runs what an anomaly rule's entity had due.
     fn close(&mut self, k: ExpiryKey, out: &mut Vec<Alert>) {
-        let (_, kind, idx, key) = k;
+        let (at, kind, idx, key) = k;
+        if kind == 2 {
+            let rules = Arc::clone(&self.rules);
+            let Some(a) = rules.anomalies.get(idx) else {
+                return;
+            };
+            // Settle for good only once every match has been applied.
+            let final_run = self.finishing && self.pending.is_empty();
+            let max_seen = self.max_seen;
+            let Some(g) = self.anomalies.get_mut(idx).and_then(|m| m.get_mut(&key)) else {
+                return;
+            };
+            let findings = g.on_due(a, at, max_seen, final_run);
+            let next = g.due(a);
+            let group = g.group.clone();
+            if let Some(t) = next
+                && !final_run
+                && t > at
+            {
+                self.expiry.insert((t, 2, idx, key));
+            }
+            for fd in findings {
+                if let Some(al) = self.anomaly_alert(idx, &group, fd) {
+                    self.emit(al, out);
+                }
+            }
+            return;
+        }
         if kind == 0 {
             let Some(open) = self.detections.get_mut(idx).and_then(|m| m.remove(&key)) else {
                 return;
@@ -727,6 +906,13 @@ impl Engine {
                 .map(|c| c.meta.key().to_owned())
                 .unwrap_or_default()
         };
+        let ak = |i: usize| {
+            self.rules
+                .anomalies
+                .get(i)
+                .map(|a| a.meta.key().to_owned())
+                .unwrap_or_default()
+        };
         EngineState {
             max_seen: self.max_seen,
             watermark: self.watermark,
@@ -756,6 +942,19 @@ impl Engine {
                 .flat_map(|(i, m)| m.iter().map(move |(k, g)| (i, k, g)))
                 .map(|(i, k, g)| (ck(i), k.clone(), g.clone()))
                 .collect(),
+            anomalies: self
+                .anomalies
+                .iter()
+                .enumerate()
+                .flat_map(|(i, m)| m.iter().map(move |(k, g)| (i, k, g)))
+                .map(|(i, k, g)| (ak(i), k.clone(), g.clone()))
+                .collect(),
+            anomaly_start: self
+                .anomaly_start
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| Some((ak(i), (*t)?)))
+                .collect(),
         }
     }
 
@@ -765,6 +964,7 @@ impl Engine {
         let mut e = Engine::new(Arc::clone(&rules), config);
         let rule_at = |key: &str| rules.rules.iter().position(|r| r.meta.key() == key);
         let corr_at = |key: &str| rules.correlations.iter().position(|c| c.meta.key() == key);
+        let anomaly_at = |key: &str| rules.anomalies.iter().position(|a| a.meta.key() == key);
         e.max_seen = state.max_seen;
         e.watermark = state.watermark;
         e.stats = state.stats;
@@ -778,6 +978,13 @@ impl Engine {
                     Some(f)
                 })
                 .collect();
+            p.anomaly_feeds.retain_mut(|f| match anomaly_at(&f.key) {
+                Some(i) => {
+                    f.anomaly = i;
+                    true
+                }
+                None => false,
+            });
             e.pending.insert((p.ts, p.event_id.clone(), p.rule), p);
         }
         for (rkey, gkey, open) in state.detections {
@@ -800,6 +1007,20 @@ impl Engine {
             }
             if let Some(m) = e.correlations.get_mut(c) {
                 m.insert(gkey, g);
+            }
+        }
+        for (akey, gkey, g) in state.anomalies {
+            let Some(i) = anomaly_at(&akey) else { continue };
+            if let Some(t) = g.due(&rules.anomalies[i]) {
+                e.expiry.insert((t, 2, i, gkey.clone()));
+            }
+            if let Some(m) = e.anomalies.get_mut(i) {
+                m.insert(gkey, g);
+            }
+        }
+        for (akey, t) in state.anomaly_start {
+            if let Some(slot) = anomaly_at(&akey).and_then(|i| e.anomaly_start.get_mut(i)) {
+                *slot = Some(t);
             }
         }
         e

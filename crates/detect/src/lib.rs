@@ -55,6 +55,7 @@
 //! ```
 
 pub mod alert;
+pub mod anomaly;
 pub mod compile;
 pub mod condition;
 pub mod correlation;

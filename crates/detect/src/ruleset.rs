@@ -7,8 +7,9 @@ use crate::matcher::{CCond, CompiledSearch, EventView, SlotId};
 use crate::prefilter::{self, Prefilter};
 use crate::rule::logsource::Target as LsTarget;
 use crate::rule::{
-    CorrelationCondition, CorrelationRule, CorrelationType, DetectionRule, FilterRule,
-    FilterTargets, Level, LogSource, Meta, RefExpr, RuleDoc, RuleError, parse_documents,
+    AnomalyRule, AnomalyType, CorrelationCondition, CorrelationRule, CorrelationType,
+    DetectionRule, FilterRule, FilterTargets, Level, LogSource, Meta, RefExpr, RuleDoc, RuleError,
+    parse_documents,
 };
 use serde::{Deserialize, Serialize};
 use sightline_event::Event;
@@ -27,6 +28,8 @@ pub struct CompiledRule {
     pub alerting: bool,
     /// Correlations fed by this rule: (correlation index, input index).
     pub consumers: Vec<(usize, usize)>,
+    /// Anomaly rules fed by this rule (indices into [`RuleSet::anomalies`]).
+    pub anomaly_consumers: Vec<usize>,
     module_id: Option<u32>,
     dataset_id: Option<u32>,
 }
@@ -60,6 +63,23 @@ pub struct CompiledCorrelation {
     pub generate: bool,
     pub alerting: bool,
     pub consumers: Vec<(usize, usize)>,
+}
+
+/// A compiled anomaly rule (see [`crate::anomaly`]).
+#[derive(Debug, Clone)]
+pub struct CompiledAnomaly {
+    pub meta: Meta,
+    pub kind: AnomalyType,
+    /// Detection rules feeding it.
+    pub inputs: Vec<usize>,
+    pub input_names: Vec<String>,
+    pub group_by: Vec<String>,
+    pub field: Option<String>,
+    pub bucket_ms: i64,
+    pub learn_ms: i64,
+    pub window_ms: i64,
+    pub factor: f64,
+    pub min_count: u64,
 }
 
 /// An extended temporal condition with rule references resolved to inputs.
@@ -104,6 +124,7 @@ pub struct Explanation {
 pub struct RuleSetStats {
     pub detection_rules: usize,
     pub correlation_rules: usize,
+    pub anomaly_rules: usize,
     pub filters_applied: usize,
     pub prefilter_literals: usize,
     /// Detection rules evaluated on every event of their dataset (no literal gate).
@@ -117,6 +138,7 @@ pub struct RuleSet {
     pub correlations: Vec<CompiledCorrelation>,
     /// Correlations in an order where inputs come before the correlations using them.
     pub correlation_order: Vec<usize>,
+    pub anomalies: Vec<CompiledAnomaly>,
     fields: Vec<String>,
     modules: HashMap<String, u32>,
     datasets: HashMap<String, u32>,
@@ -272,11 +294,13 @@ impl RuleSet {
         let mut detections: Vec<DetectionRule> = Vec::new();
         let mut correlations: Vec<CorrelationRule> = Vec::new();
         let mut filters: Vec<FilterRule> = Vec::new();
+        let mut anomalies: Vec<AnomalyRule> = Vec::new();
         for d in docs {
             match d {
                 RuleDoc::Detection(r) => detections.push(r),
                 RuleDoc::Correlation(c) => correlations.push(c),
                 RuleDoc::Filter(f) => filters.push(f),
+                RuleDoc::Anomaly(a) => anomalies.push(a),
             }
         }
 
@@ -306,6 +330,7 @@ impl RuleSet {
         };
         detections.retain(|r| dup(&r.meta, &mut errors));
         correlations.retain(|c| dup(&c.meta, &mut errors));
+        anomalies.retain(|a| dup(&a.meta, &mut errors));
 
         let mut set = RuleSet::default();
         for r in detections {
@@ -335,6 +360,7 @@ impl RuleSet {
                         cond,
                         alerting: true,
                         consumers: Vec::new(),
+                        anomaly_consumers: Vec::new(),
                         module_id: None,
                         dataset_id: None,
                     })
@@ -387,6 +413,7 @@ impl RuleSet {
         }
 
         set.compile_correlations(correlations, &mut errors);
+        set.compile_anomalies(anomalies, &mut errors);
         set.fields = interner.names;
         set.build_index();
         (set, errors)
@@ -610,6 +637,54 @@ impl RuleSet {
         self.correlations = out;
     }
 
+    fn compile_anomalies(&mut self, anomalies: Vec<AnomalyRule>, errors: &mut Vec<RuleError>) {
+        let ms = |secs: u64| {
+            i64::try_from(secs)
+                .unwrap_or(i64::MAX / 1000)
+                .saturating_mul(1000)
+        };
+        for a in anomalies {
+            let mut inputs = Vec::new();
+            for r in &a.rules {
+                match self.rule_index(r) {
+                    Some(i) => inputs.push(i),
+                    None => errors.push(err_at(
+                        &a.meta,
+                        a.meta.location.line,
+                        format!("anomaly refers to `{r}`, which is no loaded detection rule's id or name"),
+                    )),
+                }
+            }
+            if inputs.len() != a.rules.len() {
+                continue;
+            }
+            let ai = self.anomalies.len();
+            for &i in &inputs {
+                if let Some(rule) = self.rules.get_mut(i) {
+                    rule.anomaly_consumers.push(ai);
+                    // An input rule alerts on its own only when nothing consumes it
+                    // (a correlation with `generate: true` may have kept it alerting).
+                    if rule.consumers.is_empty() {
+                        rule.alerting = false;
+                    }
+                }
+            }
+            self.anomalies.push(CompiledAnomaly {
+                inputs,
+                input_names: a.rules.clone(),
+                group_by: a.group_by,
+                field: a.field,
+                bucket_ms: ms(a.bucket_secs),
+                learn_ms: ms(a.learn_secs),
+                window_ms: ms(a.window_secs),
+                factor: a.factor,
+                min_count: a.min_count,
+                kind: a.kind,
+                meta: a.meta,
+            });
+        }
+    }
+
     fn build_index(&mut self) {
         let mut gated = Vec::new();
         let mut slots = BTreeSet::new();
@@ -645,6 +720,7 @@ impl RuleSet {
         self.prefilter = Prefilter::build(&gated, slots);
         self.stats.detection_rules = self.rules.len();
         self.stats.correlation_rules = self.correlations.len();
+        self.stats.anomaly_rules = self.anomalies.len();
         self.stats.prefilter_literals = self.prefilter.literal_count();
     }
 

@@ -437,12 +437,71 @@ pub struct FilterRule {
     pub detection: Detection,
 }
 
+/// The kind of an anomaly rule (Sightline's extension, see docs/rules.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyType {
+    /// A value of `field` never seen before for the entity, after the learning period.
+    FirstSeen,
+    /// Events per bucket far above (factor > 1) or below (factor < 1) the entity's baseline.
+    RateSpike,
+    /// An entity that was logging stopped for longer than `bucket`.
+    Flatline,
+    /// The median of `field` per bucket moved by `factor` against the entity's baseline.
+    MetricShift,
+}
+
+impl AnomalyType {
+    /// Parses an anomaly type name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "first_seen" | "new_value" => AnomalyType::FirstSeen,
+            "rate_spike" | "rate_drop" | "rate" => AnomalyType::RateSpike,
+            "flatline" => AnomalyType::Flatline,
+            "metric_shift" => AnomalyType::MetricShift,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnomalyType::FirstSeen => "first_seen",
+            AnomalyType::RateSpike => "rate_spike",
+            AnomalyType::Flatline => "flatline",
+            AnomalyType::MetricShift => "metric_shift",
+        }
+    }
+}
+
+/// An anomaly rule: a baseline per entity over the matches of detection rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnomalyRule {
+    pub meta: Meta,
+    pub kind: AnomalyType,
+    /// Referenced detection rules, by id or name.
+    pub rules: Vec<String>,
+    /// The entity: one baseline per combination of these fields' values.
+    pub group_by: Vec<String>,
+    /// first_seen: the field whose new values are reported; metric_shift: the numeric field.
+    pub field: Option<String>,
+    /// Bucket width (rate_spike, metric_shift), grouping window (first_seen), or
+    /// the silence that counts as gone (flatline), in seconds.
+    pub bucket_secs: u64,
+    /// History an entity (first_seen: the rule) needs before it may alert, in seconds.
+    pub learn_secs: u64,
+    /// How much recent history the baseline is taken from, in seconds.
+    pub window_secs: u64,
+    pub factor: f64,
+    pub min_count: u64,
+}
+
 /// One parsed document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RuleDoc {
     Detection(DetectionRule),
     Correlation(CorrelationRule),
     Filter(FilterRule),
+    Anomaly(AnomalyRule),
 }
 
 impl RuleDoc {
@@ -452,6 +511,7 @@ impl RuleDoc {
             RuleDoc::Detection(r) => &r.meta,
             RuleDoc::Correlation(r) => &r.meta,
             RuleDoc::Filter(r) => &r.meta,
+            RuleDoc::Anomaly(r) => &r.meta,
         }
     }
 }

@@ -92,6 +92,8 @@ pub fn parse_document(file: &str, root: &Node) -> Result<RuleDoc, Vec<RuleError>
     let meta = parse_meta(&mut cx, root);
     let doc = if let Some(c) = root.get("correlation") {
         parse_correlation(&mut cx, meta, root, c).map(RuleDoc::Correlation)
+    } else if let Some(a) = root.get("anomaly") {
+        parse_anomaly(&mut cx, meta, a).map(RuleDoc::Anomaly)
     } else if let Some(f) = root.get("filter") {
         let logsource = root
             .get("logsource")
@@ -118,7 +120,7 @@ pub fn parse_document(file: &str, root: &Node) -> Result<RuleDoc, Vec<RuleError>
     } else {
         cx.err(
             root.line,
-            "document has no `detection`, `correlation` or `filter` section",
+            "document has no `detection`, `correlation`, `filter` or `anomaly` section",
         );
         None
     };
@@ -247,6 +249,7 @@ fn parse_meta(cx: &mut Ctx, root: &Node) -> Meta {
                     "detection",
                     "correlation",
                     "filter",
+                    "anomaly",
                     "generate",
                 ]
                 .contains(&key)
@@ -783,6 +786,137 @@ fn parse_correlation(
         condition,
         aliases,
         generate,
+    })
+}
+
+/// Parses an `anomaly:` section (Sightline's extension; see docs/rules.md).
+fn parse_anomaly(cx: &mut Ctx, meta: Meta, node: &Node) -> Option<AnomalyRule> {
+    const KEYS: [&str; 10] = [
+        "type",
+        "rules",
+        "group-by",
+        "field",
+        "bucket",
+        "learn",
+        "window",
+        "factor",
+        "min_count",
+        "min-count",
+    ];
+    let NodeKind::Map(entries) = &node.kind else {
+        cx.err(
+            node.line,
+            "`anomaly` must be a map with type, rules, group-by and the type's settings",
+        );
+        return None;
+    };
+    check_duplicates(cx, entries);
+    for (k, _) in entries {
+        let key = k.scalar_text().unwrap_or_default();
+        if !KEYS.contains(&key.as_str()) {
+            cx.err(
+                k.line,
+                format!("unknown anomaly key `{key}`; use {}", KEYS[..9].join(", ")),
+            );
+        }
+    }
+    let kind = match node.get("type") {
+        Some(t) => {
+            let name = string(cx, t, "type")?;
+            let Some(k) = AnomalyType::parse(&name) else {
+                cx.err(
+                    t.line,
+                    format!("unknown anomaly type `{name}`; use first_seen, rate_spike, flatline or metric_shift"),
+                );
+                return None;
+            };
+            k
+        }
+        None => {
+            cx.err(node.line, "anomaly without `type`");
+            return None;
+        }
+    };
+    let rules = node
+        .get("rules")
+        .map(|n| strings(cx, n, "rules"))
+        .unwrap_or_default();
+    if rules.is_empty() {
+        cx.err(
+            node.line,
+            "anomaly without `rules`: name the detection rules whose matches it watches",
+        );
+    }
+    let group_by = node
+        .get("group-by")
+        .map(|n| strings(cx, n, "group-by"))
+        .unwrap_or_default();
+    let field = node.get("field").and_then(|n| string(cx, n, "field"));
+    if field.is_none() && matches!(kind, AnomalyType::FirstSeen | AnomalyType::MetricShift) {
+        cx.err(node.line, format!("{} needs `field`", kind.as_str()));
+    }
+    let mut span = |key: &str, default: u64| -> u64 {
+        match node.get(key) {
+            Some(t) => match t.scalar_text().map(|s| parse_timespan(&s)) {
+                Some(Ok(0)) => {
+                    cx.err(t.line, format!("`{key}` must be longer than zero"));
+                    default
+                }
+                Some(Ok(s)) => s,
+                Some(Err(e)) => {
+                    cx.err(t.line, format!("`{key}`: {e}"));
+                    default
+                }
+                None => {
+                    cx.err(t.line, format!("`{key}` must be like 5m"));
+                    default
+                }
+            },
+            None => default,
+        }
+    };
+    let bucket_secs = span("bucket", 300);
+    let learn_secs = span(
+        "learn",
+        if kind == AnomalyType::FirstSeen {
+            86_400
+        } else {
+            3_600
+        },
+    );
+    let window_secs = span("window", 86_400);
+    let number = |cx: &mut Ctx, key: &str| -> Option<f64> {
+        let n = node.get(key)?;
+        match &n.kind {
+            NodeKind::Int(i) if *i >= 0 => Some(*i as f64),
+            NodeKind::Float(f) if f.is_finite() && *f >= 0.0 => Some(*f),
+            _ => {
+                cx.err(n.line, format!("`{key}` must be a non-negative number"));
+                None
+            }
+        }
+    };
+    let factor = number(cx, "factor").unwrap_or(3.0);
+    if factor == 1.0 || factor == 0.0 {
+        cx.err(
+            node.line,
+            "`factor` must be above 1 (a rise) or between 0 and 1 (a drop)",
+        );
+    }
+    let min_count = number(cx, "min_count")
+        .or_else(|| number(cx, "min-count"))
+        .unwrap_or(10.0) as u64;
+    Some(AnomalyRule {
+        meta,
+        kind,
+        rules,
+        group_by,
+        field,
+        bucket_secs,
+        learn_secs,
+        window_secs,
+        factor,
+        min_count,
     })
 }
 
