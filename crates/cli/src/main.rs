@@ -13,7 +13,8 @@ use std::process::ExitCode;
     about = "Security monitoring for Ray, Mesos, Milvus and MLX infrastructure",
     long_about = "Sightline collects the logs of Ray clusters, Apache Mesos, Milvus and MLX services, \
                   turns them into normalized security events, detects attacks and keeps the evidence.\n\n\
-                  Start with `sightline parse DIR` to see the events a log directory yields."
+                  Start with `sightline parse DIR` to see the events a log directory yields, and \
+                  `sightline hunt DIR` to see what the bundled rules detect in it."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -24,6 +25,10 @@ struct Cli {
 enum Command {
     /// Decode log files into normalized security events (one JSON object per line on stdout)
     Parse(cmd::parse::ParseArgs),
+    /// Run detection rules over log files (retrospective hunting); alerts as JSON lines, a table or CSV
+    Hunt(cmd::hunt::HuntArgs),
+    /// Test, lint or list detection rules
+    Rules(cmd::rules::RulesArgs),
     /// List every event field with its type and meaning (the event schema)
     Schema(cmd::schema::SchemaArgs),
 }
@@ -32,6 +37,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => cmd::parse::run(args),
+        Command::Hunt(args) => cmd::hunt::run(args),
+        Command::Rules(args) => cmd::rules::run(args),
         Command::Schema(args) => cmd::schema::run(args),
     };
     match result {

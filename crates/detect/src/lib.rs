@@ -67,6 +67,7 @@ pub mod pattern;
 pub mod prefilter;
 pub mod rule;
 pub mod ruleset;
+pub mod ruletest;
 pub mod yaml;
 
 pub use alert::{Alert, AlertStatus};

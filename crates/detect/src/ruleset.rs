@@ -208,6 +208,11 @@ impl RuleSetBuilder {
         self
     }
 
+    /// The documents parsed so far (for tools that read their custom keys, such as tests).
+    pub fn docs(&self) -> &[RuleDoc] {
+        &self.docs
+    }
+
     /// Compiles what was added. Rules with errors are left out of the set and
     /// reported; the set holds every rule that compiled.
     pub fn build(self) -> (RuleSet, Vec<RuleError>) {

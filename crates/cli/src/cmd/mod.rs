@@ -1,2 +1,5 @@
+pub mod hunt;
+pub mod input;
 pub mod parse;
+pub mod rules;
 pub mod schema;

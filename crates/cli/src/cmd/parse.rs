@@ -1,11 +1,10 @@
+use super::input::{DecodeArgs, progress_bar, total_bytes};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sightline_decode::{DecodeOptions, Event, StreamInfo};
-use sightline_parse::{Pipeline, Registry, SourceChoice, StreamStats, discover};
-use sightline_sanitize::Sanitizer;
+use sightline_decode::{Event, StreamInfo};
+use sightline_parse::{Pipeline, Registry, StreamStats, discover};
 use std::collections::BTreeMap;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -21,25 +20,12 @@ pub struct ParseArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Which decoder reads the input: `auto` recognizes each file from its path and first lines
-    #[arg(long, short, default_value = "auto", value_parser = parse_choice)]
-    source: SourceChoice,
+    #[command(flatten)]
+    decode: DecodeArgs,
 
     /// Output format
     #[arg(long, short, value_enum, default_value_t = Format::Jsonl)]
     format: Format,
-
-    /// Time zone of timestamps written without one (Ray, glog, RFC 3164), e.g. Europe/Berlin
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
-    timezone: String,
-
-    /// Year of timestamps written without one (glog, RFC 3164) when the file does not say
-    #[arg(long, value_name = "YEAR")]
-    year: Option<i16>,
-
-    /// `host.name` for events whose source does not name the host
-    #[arg(long, value_name = "NAME")]
-    host: Option<String>,
 
     /// Summary per file instead of per source
     #[arg(long)]
@@ -73,23 +59,8 @@ enum Format {
     Ocsf,
 }
 
-fn parse_choice(s: &str) -> Result<SourceChoice, String> {
-    s.parse()
-}
-
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let timezone = jiff::tz::TimeZone::get(&args.timezone).with_context(|| {
-        format!(
-            "unknown time zone {:?}; use an IANA name such as UTC or Europe/Berlin",
-            args.timezone
-        )
-    })?;
-    let options = DecodeOptions {
-        timezone,
-        year: args.year,
-        ..Default::default()
-    };
-    let pipeline = Pipeline::new(args.source.clone(), options, Sanitizer::default());
+    let pipeline = args.decode.pipeline()?;
 
     let (stdin, paths): (Vec<_>, Vec<_>) = args
         .paths
@@ -109,19 +80,13 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         return list_files(&pipeline, &found);
     }
 
-    let total_bytes: u64 = found
-        .files
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
-    let progress = progress_bar(total_bytes, args.quiet);
+    let progress = progress_bar(total_bytes(&found.files), args.quiet);
 
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut write_err: Option<std::io::Error> = None;
     let format = args.format;
-    let host = args.host.clone();
+    let host = args.decode.host.clone();
     let mut write = |mut ev: Event| {
         if write_err.is_some() {
             return;
@@ -285,18 +250,6 @@ fn module_or_empty(m: &str) -> String {
     } else {
         m.to_string()
     }
-}
-
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }
 
 fn print_summary(

@@ -1,0 +1,169 @@
+//! `sightline rules test|lint|list`, and how every command loads rules
+//! (`--rules builtin` or files and directories).
+
+use clap::{Args, Subcommand};
+use sightline_detect::{RuleSet, RuleSetBuilder, ruletest};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Where rules come from: `builtin` (the pack built into the binary) or a file or directory.
+pub fn builder(sources: &[String]) -> RuleSetBuilder {
+    let mut b = RuleSetBuilder::new();
+    for s in sources {
+        if s == "builtin" {
+            for (path, text) in sightline_rules::files() {
+                b.add_text(path, text);
+            }
+        } else if Path::new(s).is_dir() {
+            b.add_dir(Path::new(s));
+        } else {
+            b.add_file(Path::new(s));
+        }
+    }
+    b
+}
+
+#[derive(Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    command: RulesCommand,
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Run the tests embedded in each rule (`tests:` with events and whether the rule must alert)
+    Test(SourceArgs),
+    /// Report invalid rules (with file and line), unknown fields and rules without tests
+    Lint(SourceArgs),
+    /// List the rules: key, kind, level, title
+    List(SourceArgs),
+}
+
+#[derive(Args)]
+struct SourceArgs {
+    /// Rule files or directories, or `builtin` for the bundled pack
+    #[arg(value_name = "RULES", default_value = "builtin")]
+    rules: Vec<String>,
+}
+
+pub fn run(args: RulesArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        RulesCommand::Test(a) => test(&a.rules),
+        RulesCommand::Lint(a) => lint(&a.rules),
+        RulesCommand::List(a) => list(&a.rules),
+    }
+}
+
+fn test(sources: &[String]) -> anyhow::Result<ExitCode> {
+    let b = builder(sources);
+    let (cases, case_errors) = ruletest::cases(b.docs());
+    let (set, errors) = b.build();
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    for e in &case_errors {
+        eprintln!("error: {e}");
+    }
+    let outcomes = ruletest::run(&Arc::new(set), cases);
+    let mut failed = 0;
+    for o in &outcomes {
+        if !o.passed {
+            failed += 1;
+            println!(
+                "FAIL {} ({}) `{}`: expected {}, got {} alert(s)",
+                o.case.rule,
+                o.case.location,
+                o.case.name,
+                if o.case.alert { "an alert" } else { "no alert" },
+                o.alerts
+            );
+        }
+    }
+    let passed = outcomes.len() - failed;
+    let broken = errors.len() + case_errors.len();
+    println!("{passed} passed, {failed} failed");
+    if broken > 0 {
+        println!(
+            "{broken} rule or test error(s) above: fix them, the rules with errors were not tested"
+        );
+    }
+    Ok(if failed + broken > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn lint(sources: &[String]) -> anyhow::Result<ExitCode> {
+    let b = builder(sources);
+    let untested: Vec<String> = b
+        .docs()
+        .iter()
+        .filter(|d| !matches!(d, sightline_detect::RuleDoc::Filter(_)))
+        .filter(|d| !d.meta().custom.contains_key("tests"))
+        .map(|d| {
+            format!(
+                "{}: rule `{}` has no tests",
+                d.meta().location,
+                d.meta().key()
+            )
+        })
+        .collect();
+    let (_, case_errors) = ruletest::cases(b.docs());
+    let (set, errors) = b.build();
+    for e in &errors {
+        println!("error: {e}");
+    }
+    for e in &case_errors {
+        println!("error: {e}");
+    }
+    for w in &set.warnings {
+        println!("warning: {w}");
+    }
+    for w in &untested {
+        println!("warning: {w}");
+    }
+    let s = &set.stats;
+    eprintln!(
+        "{} detection, {} correlation, {} anomaly rules; {} error(s), {} warning(s)",
+        s.detection_rules,
+        s.correlation_rules,
+        s.anomaly_rules,
+        errors.len() + case_errors.len(),
+        set.warnings.len() + untested.len()
+    );
+    Ok(if errors.is_empty() && case_errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn list(sources: &[String]) -> anyhow::Result<ExitCode> {
+    let (set, errors) = builder(sources).build();
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    print_list(&set);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_list(set: &RuleSet) {
+    let rows = set
+        .rules
+        .iter()
+        .filter(|r| r.alerting)
+        .map(|r| (&r.meta, "detection"))
+        .chain(set.correlations.iter().map(|c| (&c.meta, c.kind.as_str())))
+        .chain(set.anomalies.iter().map(|a| (&a.meta, a.kind.as_str())));
+    for (meta, kind) in rows {
+        println!(
+            "{:<38} {:<16} {:<13} {}",
+            meta.key(),
+            kind,
+            meta.level.unwrap_or_default().as_str(),
+            meta.title
+        );
+    }
+}
