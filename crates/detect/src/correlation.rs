@@ -154,11 +154,16 @@ pub fn evaluate(c: &CompiledCorrelation, g: &GroupState) -> (f64, bool) {
 
 /// How many of the inputs 0, 1, 2... occur in that order in the window.
 fn ordered_prefix(entries: &VecDeque<Entry>, n: usize) -> usize {
-    // Greedy: the earliest occurrence of each next input after the previous one.
+    // Greedy: the earliest occurrence of each next input strictly after the previous one.
+    // Strictly: matches of the same instant have no order of their own (the engine sorts
+    // them by event id, which is arbitrary), so they cannot make a sequence; nor can one
+    // event matching two consecutive rules. pySigma's SQL requires the same (`m.ts > prev`).
     let mut next = 0;
+    let mut prev: Option<Timestamp> = None;
     for e in entries {
-        if next < n && e.input == next {
+        if next < n && e.input == next && prev.is_none_or(|p| e.ts > p) {
             next += 1;
+            prev = Some(e.ts);
         }
     }
     next
@@ -215,6 +220,11 @@ mod tests {
         assert_eq!(ordered_prefix(&q, 3), 3);
         let q: VecDeque<Entry> = [e(1, 1), e(2, 0)].into_iter().collect();
         assert_eq!(ordered_prefix(&q, 2), 1);
+        // Matches of the same instant are not in order, whatever their queue order.
+        let q: VecDeque<Entry> = [e(1, 0), e(1, 1)].into_iter().collect();
+        assert_eq!(ordered_prefix(&q, 2), 1);
+        let q: VecDeque<Entry> = [e(1, 0), e(1, 1), e(2, 1)].into_iter().collect();
+        assert_eq!(ordered_prefix(&q, 2), 2);
         assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 50.0), 2.0);
         assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 100.0), 4.0);
         assert_eq!(percentile(&[5.0], 0.0), 5.0);

@@ -392,25 +392,28 @@ impl FieldTest {
         let mut decided: Option<&str> = None;
         let mut one = |test: &Test| -> bool {
             let h = hit(test);
-            let ok = if self.neq {
-                // A missing field is not "different": like SQL, absent never matches.
-                present && !matches!(test, Test::Null | Test::Exists(_)) && h.is_none()
-            } else {
-                h.is_some()
-            };
-            if ok && decided.is_none() {
-                decided = Some(match h {
-                    Some(x) => x,
-                    None => vals().next().map(|v| v.text.as_ref()).unwrap_or(""),
-                });
+            if h.is_some() && decided.is_none() {
+                decided = h;
             }
-            ok
+            h.is_some()
         };
-        let ok = if self.all {
+        let matched = if self.all {
             self.tests.iter().all(&mut one)
         } else {
             self.tests.iter().any(&mut one)
         };
+        let ok = if self.neq {
+            // `neq` negates the whole item, value list and `all` linking included, as
+            // pySigma does and as the modifier appendix words it ("different from the
+            // specified values"): `neq: [a, b]` is neither a nor b. A missing field is
+            // not "different": like SQL, absent never matches.
+            present && !matched
+        } else {
+            matched
+        };
+        if ok && self.neq {
+            decided = Some(vals().next().map(|v| v.text.as_ref()).unwrap_or(""));
+        }
         if ok && let Some(w) = witness {
             w.clear();
             w.push_str(decided.unwrap_or(""));

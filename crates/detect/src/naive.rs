@@ -256,17 +256,18 @@ fn item(ev: &Event, it: &FieldItem) -> Option<bool> {
                 }
             }
         };
-        let r = if has(Modifier::Neq) {
-            f.present && !matches!(v, Scalar::Null) && !any
-        } else {
-            any
-        };
-        results.push(r);
+        results.push(any);
     }
-    Some(if has(Modifier::All) {
+    let matched = if has(Modifier::All) {
         results.iter().all(|x| *x)
     } else {
         results.iter().any(|x| *x)
+    };
+    // `neq` negates the whole item (values and their linking); absent is not different.
+    Some(if has(Modifier::Neq) {
+        f.present && !matched
+    } else {
+        matched
     })
 }
 

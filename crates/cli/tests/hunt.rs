@@ -1,0 +1,175 @@
+//! `sightline hunt` and `sightline rules` as a user runs them: the real binary
+//! over the real Ray corpus with rules written for the test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/ray/dev/logs/dashboard.log");
+    p.exists().then_some(p)
+}
+
+fn sightline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sightline"))
+        .args(args)
+        .output()
+        .expect("the sightline binary runs")
+}
+
+const RULES: &str = r"title: Ray job submitted over REST
+id: test-rest-job
+level: high
+logsource: {product: ray}
+detection:
+    sel:
+        http.request.method: POST
+        url.path|startswith: /api/jobs
+    condition: sel
+sightline:
+    group_by: [source.ip]
+    suppress: 1d
+tests:
+  - name: a POST to the jobs API
+    alert: true
+    events:
+      - {event.module: ray, http.request.method: POST, url.path: /api/jobs/, source.ip: 10.1.1.1}
+  - name: a GET is not
+    alert: false
+    events:
+      - {event.module: ray, http.request.method: GET, url.path: /api/jobs/, source.ip: 10.1.1.1}
+";
+
+fn rules_dir(name: &str, text: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("sightline-hunt-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("r.yml"), text).expect("write rule");
+    dir
+}
+
+#[test]
+fn hunt_reports_rest_job_submissions_deterministically() {
+    let Some(log) = corpus() else {
+        eprintln!("../shared/corpus not present; skipped");
+        return;
+    };
+    let dir = rules_dir("rest", RULES);
+    let args = [
+        "hunt",
+        "--quiet",
+        "--rules",
+        dir.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ];
+    let first = sightline(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let alerts: Vec<serde_json::Value> = String::from_utf8_lossy(&first.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON alert per line"))
+        .collect();
+    assert_eq!(
+        alerts.len(),
+        1,
+        "one source address, one suppression window: {alerts:#?}"
+    );
+    let a = &alerts[0];
+    assert_eq!(a["rule.id"], "test-rest-job");
+    assert_eq!(a["rule.level"], "high");
+    assert_eq!(a["alert.group"]["source.ip"], "127.0.0.1");
+    assert!(a["alert.count"].as_u64().unwrap() >= 2);
+    assert!(
+        a["alert.explanation"]
+            .as_str()
+            .unwrap()
+            .contains("url.path")
+    );
+    assert!(a["alert.last_seen"].as_str().unwrap() >= a["@timestamp"].as_str().unwrap());
+    // Same input, same output, byte for byte.
+    assert_eq!(sightline(&args).stdout, first.stdout);
+
+    // A window after every event leaves nothing.
+    let late = sightline(&[
+        "hunt",
+        "-q",
+        "--since",
+        "2030-01-01",
+        "--rules",
+        dir.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ]);
+    assert!(late.status.success());
+    assert!(late.stdout.is_empty());
+
+    let table = sightline(&[
+        "hunt",
+        "-q",
+        "--format",
+        "table",
+        "--rules",
+        dir.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.starts_with("first seen"), "{text}");
+    assert!(text.contains("source.ip=127.0.0.1"), "{text}");
+}
+
+#[test]
+fn hunt_errors_say_what_to_do() {
+    let bad_time = sightline(&["hunt", "--since", "yesterday-ish", "."]);
+    assert_eq!(bad_time.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_time.stderr).contains("RFC 3339"));
+    let dir = rules_dir(
+        "broken",
+        "title: x\nlogsource: {product: ray}\ndetection:\n    sel: {a: b}\n    condition: sel and nothing\n",
+    );
+    let no_rules = sightline(&["hunt", "--rules", dir.to_str().unwrap(), "."]);
+    assert_eq!(no_rules.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&no_rules.stderr);
+    assert!(
+        err.contains("r.yml:5"),
+        "the rule error names file and line: {err}"
+    );
+    assert!(err.contains("no rule loaded"), "{err}");
+}
+
+#[test]
+fn rules_test_and_lint_report_per_case() {
+    let dir = rules_dir("cases", RULES);
+    let ok = sightline(&["rules", "test", dir.to_str().unwrap()]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("2 passed, 0 failed"));
+
+    let wrong = rules_dir("wrong", &RULES.replace("alert: false", "alert: true"));
+    let failed = sightline(&["rules", "test", wrong.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&failed.stdout);
+    assert!(
+        out.contains("FAIL test-rest-job") && out.contains("`a GET is not`"),
+        "{out}"
+    );
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+
+    let lint = sightline(&["rules", "lint", dir.to_str().unwrap()]);
+    assert!(lint.status.success());
+    let untested = rules_dir(
+        "untested",
+        &RULES[..RULES.find("tests:").unwrap()].replace("url.path", "url.pth"),
+    );
+    let lint = sightline(&["rules", "lint", untested.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&lint.stdout);
+    assert!(out.contains("has no tests"), "{out}");
+    assert!(
+        out.contains("`url.pth` is not in the event schema"),
+        "{out}"
+    );
+}
