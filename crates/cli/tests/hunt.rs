@@ -173,3 +173,57 @@ fn rules_test_and_lint_report_per_case() {
         "{out}"
     );
 }
+
+#[test]
+fn hunt_applies_a_tuning_file() {
+    let Some(log) = corpus() else {
+        eprintln!("../shared/corpus not present; skipped");
+        return;
+    };
+    let dir = rules_dir("tuned", RULES);
+    let tuning = std::env::temp_dir().join(format!(
+        "sightline-hunt-test-{}-tuning.yml",
+        std::process::id()
+    ));
+    std::fs::write(
+        &tuning,
+        "rules:\n    test-rest-job:\n        exceptions:\n          - match: {source.ip|cidr: 127.0.0.0/8}\n            owner: ops\n            reason: local tooling\n            expires: 2999-12-31\n",
+    )
+    .unwrap();
+    let out = sightline(&[
+        "hunt",
+        "-q",
+        "--rules",
+        dir.to_str().unwrap(),
+        "--tuning",
+        tuning.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "the exception covers the only source"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 exception(s) in force"));
+
+    std::fs::write(&tuning, "rules:\n    test-rest-job:\n        exceptions:\n          - match: {source.ip: 127.0.0.1}\n").unwrap();
+    let out = sightline(&[
+        "hunt",
+        "-q",
+        "--rules",
+        dir.to_str().unwrap(),
+        "--tuning",
+        tuning.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("owner"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -68,6 +68,7 @@ pub mod prefilter;
 pub mod rule;
 pub mod ruleset;
 pub mod ruletest;
+pub mod tuning;
 pub mod yaml;
 
 pub use alert::{Alert, AlertStatus};

@@ -208,6 +208,15 @@ impl RuleSetBuilder {
         self
     }
 
+    /// Applies a tuning file to the documents added so far (see [`crate::tuning`]).
+    pub fn tune(
+        &mut self,
+        tuning: &crate::tuning::Tuning,
+        now: sightline_event::Timestamp,
+    ) -> crate::tuning::Applied {
+        tuning.apply(&mut self.docs, now)
+    }
+
     /// The documents parsed so far (for tools that read their custom keys, such as tests).
     pub fn docs(&self) -> &[RuleDoc] {
         &self.docs

@@ -40,6 +40,27 @@ pub enum NodeKind {
 }
 
 impl Node {
+    /// The node as JSON (maps keep their order; keys as text).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.kind {
+            NodeKind::Null => J::Null,
+            NodeKind::Bool(b) => J::Bool(*b),
+            NodeKind::Int(i) => J::from(*i),
+            NodeKind::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
+            NodeKind::Str { text, .. } => J::String(text.clone()),
+            NodeKind::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.scalar_text().unwrap_or_default(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// The string of a scalar node; numbers and booleans in their YAML text form.
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {

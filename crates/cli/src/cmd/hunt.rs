@@ -2,7 +2,7 @@
 //! events, retrospectively. Alerts go to stdout, a summary to stderr.
 
 use super::input::{DecodeArgs, progress_bar, total_bytes};
-use super::rules::builder;
+use super::rules::{builder, tune};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use sightline_detect::alert::group_text;
@@ -46,6 +46,10 @@ pub struct HuntArgs {
     /// Leave out alerts below this level
     #[arg(long, value_enum, default_value_t = MinLevel::Informational)]
     min_level: MinLevel,
+
+    /// Tuning file: disabled rules, level and suppression overrides, exceptions (docs/rules.md)
+    #[arg(long, value_name = "FILE")]
+    tuning: Option<PathBuf>,
 
     #[command(flatten)]
     decode: DecodeArgs,
@@ -115,7 +119,9 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
     {
         bail!("--since ({s}) must be before --until ({u})");
     }
-    let (rules, errors) = builder(&args.rules).build();
+    let mut b = builder(&args.rules);
+    tune(&mut b, args.tuning.as_deref())?;
+    let (rules, errors) = b.build();
     for e in &errors {
         eprintln!("sightline: rule error: {e}");
     }

@@ -1,11 +1,37 @@
 //! `sightline rules test|lint|list`, and how every command loads rules
 //! (`--rules builtin` or files and directories).
 
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use sightline_detect::tuning::Tuning;
 use sightline_detect::{RuleSet, RuleSetBuilder, ruletest};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+/// Reads a tuning file and applies it to the rules loaded so far; its
+/// warnings (expired exceptions, unknown rules) go to stderr.
+pub fn tune(b: &mut RuleSetBuilder, file: Option<&Path>) -> anyhow::Result<()> {
+    let Some(file) = file else { return Ok(()) };
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading the tuning file {}", file.display()))?;
+    let tuning = Tuning::parse(&file.display().to_string(), &text).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("invalid tuning file:\n  {}", lines.join("\n  "))
+    })?;
+    let applied = b.tune(&tuning, sightline_event::Timestamp::now());
+    for w in &applied.warnings {
+        eprintln!("sightline: tuning: {w}");
+    }
+    if !applied.disabled.is_empty() || applied.exceptions > 0 {
+        eprintln!(
+            "sightline: tuning: {} rule(s) disabled, {} exception(s) in force",
+            applied.disabled.len(),
+            applied.exceptions
+        );
+    }
+    Ok(())
+}
 
 /// Where rules come from: `builtin` (the pack built into the binary) or a file or directory.
 pub fn builder(sources: &[String]) -> RuleSetBuilder {
@@ -45,18 +71,23 @@ struct SourceArgs {
     /// Rule files or directories, or `builtin` for the bundled pack
     #[arg(value_name = "RULES", default_value = "builtin")]
     rules: Vec<String>,
+
+    /// Tuning file (disabled rules, level and suppression overrides, exceptions) applied first
+    #[arg(long, value_name = "FILE")]
+    tuning: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: RulesArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        RulesCommand::Test(a) => test(&a.rules),
+        RulesCommand::Test(a) => test(&a.rules, a.tuning.as_deref()),
         RulesCommand::Lint(a) => lint(&a.rules),
         RulesCommand::List(a) => list(&a.rules),
     }
 }
 
-fn test(sources: &[String]) -> anyhow::Result<ExitCode> {
-    let b = builder(sources);
+fn test(sources: &[String], tuning: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let mut b = builder(sources);
+    tune(&mut b, tuning)?;
     let (cases, case_errors) = ruletest::cases(b.docs());
     let (set, errors) = b.build();
     for e in &errors {

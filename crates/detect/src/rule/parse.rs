@@ -301,23 +301,7 @@ fn parse_extension(cx: &mut Ctx, node: &Node) -> Extension {
 
 /// Node → JSON (for custom attributes).
 fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.kind {
-        NodeKind::Null => J::Null,
-        NodeKind::Bool(b) => J::Bool(*b),
-        NodeKind::Int(i) => J::from(*i),
-        NodeKind::Float(f) => serde_json::Number::from_f64(*f)
-            .map(J::Number)
-            .unwrap_or(J::Null),
-        NodeKind::Str { text, .. } => J::String(text.clone()),
-        NodeKind::Seq(items) => J::Array(items.iter().map(to_json).collect()),
-        NodeKind::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.scalar_text().unwrap_or_default(), to_json(v)))
-                .collect(),
-        ),
-    }
+    node.to_json()
 }
 
 fn parse_logsource(cx: &mut Ctx, node: &Node) -> LogSource {

@@ -569,11 +569,13 @@ def k_ascii_case(c):
 def k_cidr_prefix(c):
     # The backend expands a CIDR into text prefixes (`LIKE '10.%'`), so any text starting
     # like an address in the network matches, e.g. '10.1.2.300'. The spec: "The value is
-    # handled as an CIDR": only addresses can be inside a network.
-    return c.side == "pysigma" and any(
+    # handled as an CIDR": only addresses can be inside a network. Under `not` the same
+    # text-versus-address gap shows on our side: ours reads '[::1]' as the address ::1 and
+    # finds no address in '10.1.2.300', the backend compares text.
+    return any(
         any(vtype(x) == "SigmaCIDRExpression" for x in it.values)
         and ev_get(c.event, it.field) is not None
-        and not is_ip(ev_get(c.event, it.field))
+        and (not is_ip(ev_get(c.event, it.field)) or str(ev_get(c.event, it.field)).strip().startswith("["))
         for it in c.items
     )
 
