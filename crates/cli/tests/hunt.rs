@@ -227,3 +227,38 @@ fn hunt_applies_a_tuning_file() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn hunt_reads_indicator_lists() {
+    let Some(log) = corpus() else {
+        eprintln!("../shared/corpus not present; skipped");
+        return;
+    };
+    let rule = "title: Request from a listed network\nid: listed\nlogsource: {product: ray}\ndetection:\n    sel:\n        source.ip|expand|cidr: '%watched_networks%'\n    condition: sel\n";
+    let dir = rules_dir("indicators", rule);
+    let lists =
+        std::env::temp_dir().join(format!("sightline-hunt-test-{}-lists", std::process::id()));
+    std::fs::create_dir_all(&lists).unwrap();
+    let run = |networks: &str| {
+        std::fs::write(lists.join("watched_networks.txt"), networks).unwrap();
+        sightline(&[
+            "hunt",
+            "-q",
+            "--rules",
+            dir.to_str().unwrap(),
+            "--indicators",
+            lists.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ])
+    };
+    let hit = run("# the dashboard's own clients\n127.0.0.0/8\n");
+    assert!(
+        hit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&hit.stderr)
+    );
+    assert!(String::from_utf8_lossy(&hit.stdout).contains("\"rule.id\":\"listed\""));
+    let miss = run("10.0.0.0/8\n");
+    assert!(miss.status.success());
+    assert!(miss.stdout.is_empty());
+}

@@ -310,10 +310,18 @@ pub fn compile_item(
     } else if has(Modifier::Cidr) {
         for v in &item.values {
             let s = string_of(v, &key)?;
-            let net = parse_cidr(&s).ok_or_else(|| {
-                format!("`{key}`: `{s}` is not a CIDR like 10.0.0.0/8 or fd00::/8")
-            })?;
-            push(Test::Cidr(net.trunc()), None);
+            // `expand` turns one placeholder into a whole indicator list of networks.
+            let nets = if has(Modifier::Expand) {
+                expand(&s, opts)?
+            } else {
+                vec![s]
+            };
+            for s in nets {
+                let net = parse_cidr(&s).ok_or_else(|| {
+                    format!("`{key}`: `{s}` is not a CIDR like 10.0.0.0/8 or fd00::/8")
+                })?;
+                push(Test::Cidr(net.trunc()), None);
+            }
         }
     } else if has(Modifier::Re) {
         for v in &item.values {

@@ -60,6 +60,7 @@ pub mod compile;
 pub mod condition;
 pub mod correlation;
 pub mod engine;
+pub mod indicators;
 pub mod matcher;
 pub mod modifiers;
 pub mod naive;

@@ -238,7 +238,9 @@ fn check_combination(key: &str, mods: &[Modifier]) -> Result<(), String> {
         return Err(format!("`{key}`: `exists` takes no other modifier"));
     }
     if has(Cidr)
-        && let Some(bad) = mods.iter().find(|m| !matches!(m, Cidr | All | Neq))
+        && let Some(bad) = mods
+            .iter()
+            .find(|m| !matches!(m, Cidr | All | Neq | Expand))
     {
         return Err(format!(
             "`{key}`: `cidr` cannot be combined with `{}`",

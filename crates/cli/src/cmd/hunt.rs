@@ -2,7 +2,7 @@
 //! events, retrospectively. Alerts go to stdout, a summary to stderr.
 
 use super::input::{DecodeArgs, progress_bar, total_bytes};
-use super::rules::{builder, tune};
+use super::rules::{builder_with_indicators, tune};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use sightline_detect::alert::group_text;
@@ -50,6 +50,10 @@ pub struct HuntArgs {
     /// Tuning file: disabled rules, level and suppression overrides, exceptions (docs/rules.md)
     #[arg(long, value_name = "FILE")]
     tuning: Option<PathBuf>,
+
+    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt`, one value per line)
+    #[arg(long, value_name = "DIR")]
+    indicators: Option<PathBuf>,
 
     #[command(flatten)]
     decode: DecodeArgs,
@@ -119,7 +123,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
     {
         bail!("--since ({s}) must be before --until ({u})");
     }
-    let mut b = builder(&args.rules);
+    let mut b = builder_with_indicators(&args.rules, args.indicators.as_deref())?;
     tune(&mut b, args.tuning.as_deref())?;
     let (rules, errors) = b.build();
     for e in &errors {

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use sightline_detect::tuning::Tuning;
-use sightline_detect::{RuleSet, RuleSetBuilder, ruletest};
+use sightline_detect::{CompileOptions, RuleSet, RuleSetBuilder, ruletest};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -35,7 +35,27 @@ pub fn tune(b: &mut RuleSetBuilder, file: Option<&Path>) -> anyhow::Result<()> {
 
 /// Where rules come from: `builtin` (the pack built into the binary) or a file or directory.
 pub fn builder(sources: &[String]) -> RuleSetBuilder {
-    let mut b = RuleSetBuilder::new();
+    builder_with(sources, CompileOptions::default())
+}
+
+/// Like [`builder`], with the `%name%` placeholders of `expand` taken from a
+/// directory of indicator lists (one value per line, `NAME.txt` → `%NAME%`).
+pub fn builder_with_indicators(
+    sources: &[String],
+    dir: Option<&Path>,
+) -> anyhow::Result<RuleSetBuilder> {
+    let mut options = CompileOptions::default();
+    if let Some(dir) = dir {
+        options.placeholders = sightline_detect::indicators::load_dir(dir).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("invalid indicator lists:\n  {}", lines.join("\n  "))
+        })?;
+    }
+    Ok(builder_with(sources, options))
+}
+
+fn builder_with(sources: &[String], options: CompileOptions) -> RuleSetBuilder {
+    let mut b = RuleSetBuilder::new().with_options(options);
     for s in sources {
         if s == "builtin" {
             for (path, text) in sightline_rules::files() {
@@ -75,18 +95,26 @@ struct SourceArgs {
     /// Tuning file (disabled rules, level and suppression overrides, exceptions) applied first
     #[arg(long, value_name = "FILE")]
     tuning: Option<std::path::PathBuf>,
+
+    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt`, one value per line)
+    #[arg(long, value_name = "DIR")]
+    indicators: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: RulesArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        RulesCommand::Test(a) => test(&a.rules, a.tuning.as_deref()),
+        RulesCommand::Test(a) => test(&a.rules, a.tuning.as_deref(), a.indicators.as_deref()),
         RulesCommand::Lint(a) => lint(&a.rules),
         RulesCommand::List(a) => list(&a.rules),
     }
 }
 
-fn test(sources: &[String], tuning: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let mut b = builder(sources);
+fn test(
+    sources: &[String],
+    tuning: Option<&Path>,
+    indicators: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let mut b = builder_with_indicators(sources, indicators)?;
     tune(&mut b, tuning)?;
     let (cases, case_errors) = ruletest::cases(b.docs());
     let (set, errors) = b.build();
