@@ -96,6 +96,10 @@ impl MinLevel {
     }
 }
 
+/// Matches the hunt orders exactly by event time before applying them (about
+/// 1 KiB each); a larger input is still processed, in bounded memory.
+const MAX_PENDING: usize = 200_000;
+
 /// RFC 3339, a date, or an age before now (`24h`).
 fn parse_time(s: &str) -> Result<Timestamp, String> {
     if let Ok(t) = s.parse::<Timestamp>() {
@@ -137,11 +141,13 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
     if found.files.is_empty() {
         bail!("no log file found under {:?}", args.paths);
     }
-    // Files are not ordered with each other: let the engine order every match
+    // Files are not ordered with each other: let the engine order matches
     // before it applies windows, so the result does not depend on file order.
+    // The reorder buffer is bounded so memory stays flat on any input size;
+    // beyond it the oldest matches are applied early (counted and reported).
     let config = EngineConfig {
         lateness_secs: u64::MAX,
-        max_pending: usize::MAX,
+        max_pending: MAX_PENDING,
         ..Default::default()
     };
     let mut engine = Engine::new(Arc::new(rules), config);
@@ -184,6 +190,13 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
         .sort_by(|a, b| (a.first_seen, &a.rule_id, &a.id).cmp(&(b.first_seen, &b.rule_id, &b.id)));
     write_alerts(&alerts, args.format).context("writing alerts to standard output")?;
     let secs = started.elapsed().as_secs_f64();
+    let forced = engine.stats().forced_pending;
+    if forced > 0 {
+        eprintln!(
+            "sightline: {forced} rule matches were applied before all earlier ones were seen (more than {MAX_PENDING} waiting); \
+             windows spanning files may be incomplete: hunt fewer files or a shorter --since/--until range at a time"
+        );
+    }
     if !args.quiet {
         let mut by_level: BTreeMap<&str, usize> = BTreeMap::new();
         for a in &alerts {
