@@ -40,6 +40,14 @@ tests:
       - {event.module: ray, http.request.method: GET, url.path: /api/jobs/, source.ip: 10.1.1.1}
 ";
 
+/// `sightline hunt -q --rules DIR EXTRA... LOG`.
+fn hunt(dir: &Path, log: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["hunt", "-q", "--rules", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(log.to_str().unwrap());
+    sightline(&args)
+}
+
 fn rules_dir(name: &str, text: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("sightline-hunt-test-{}-{name}", std::process::id()));
@@ -93,27 +101,11 @@ fn hunt_reports_rest_job_submissions_deterministically() {
     assert_eq!(sightline(&args).stdout, first.stdout);
 
     // A window after every event leaves nothing.
-    let late = sightline(&[
-        "hunt",
-        "-q",
-        "--since",
-        "2030-01-01",
-        "--rules",
-        dir.to_str().unwrap(),
-        log.to_str().unwrap(),
-    ]);
+    let late = hunt(&dir, &log, &["--since", "2030-01-01"]);
     assert!(late.status.success());
     assert!(late.stdout.is_empty());
 
-    let table = sightline(&[
-        "hunt",
-        "-q",
-        "--format",
-        "table",
-        "--rules",
-        dir.to_str().unwrap(),
-        log.to_str().unwrap(),
-    ]);
+    let table = hunt(&dir, &log, &["--format", "table"]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.starts_with("first seen"), "{text}");
     assert!(text.contains("source.ip=127.0.0.1"), "{text}");
@@ -190,15 +182,7 @@ fn hunt_applies_a_tuning_file() {
         "rules:\n    test-rest-job:\n        exceptions:\n          - match: {source.ip|cidr: 127.0.0.0/8}\n            owner: ops\n            reason: local tooling\n            expires: 2999-12-31\n",
     )
     .unwrap();
-    let out = sightline(&[
-        "hunt",
-        "-q",
-        "--rules",
-        dir.to_str().unwrap(),
-        "--tuning",
-        tuning.to_str().unwrap(),
-        log.to_str().unwrap(),
-    ]);
+    let out = hunt(&dir, &log, &["--tuning", tuning.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -211,15 +195,7 @@ fn hunt_applies_a_tuning_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 exception(s) in force"));
 
     std::fs::write(&tuning, "rules:\n    test-rest-job:\n        exceptions:\n          - match: {source.ip: 127.0.0.1}\n").unwrap();
-    let out = sightline(&[
-        "hunt",
-        "-q",
-        "--rules",
-        dir.to_str().unwrap(),
-        "--tuning",
-        tuning.to_str().unwrap(),
-        log.to_str().unwrap(),
-    ]);
+    let out = hunt(&dir, &log, &["--tuning", tuning.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("owner"),
@@ -241,15 +217,7 @@ fn hunt_reads_indicator_lists() {
     std::fs::create_dir_all(&lists).unwrap();
     let run = |networks: &str| {
         std::fs::write(lists.join("watched_networks.txt"), networks).unwrap();
-        sightline(&[
-            "hunt",
-            "-q",
-            "--rules",
-            dir.to_str().unwrap(),
-            "--indicators",
-            lists.to_str().unwrap(),
-            log.to_str().unwrap(),
-        ])
+        hunt(&dir, &log, &["--indicators", lists.to_str().unwrap()])
     };
     let hit = run("# the dashboard's own clients\n127.0.0.0/8\n");
     assert!(

@@ -136,23 +136,3 @@ fn every_line_of_the_ray_corpus_decodes() {
     assert!(total > 5000, "the corpus should have thousands of lines");
     assert!(pct >= 99.9, "only {pct:.3}% of lines decoded");
 }
-
-/// `RAY_DUMP=/tmp/ray.jsonl cargo test -p sightline-decode-ray --test corpus dump -- --ignored`
-/// writes every event of the corpus, for inspection.
-#[test]
-#[ignore]
-fn dump() {
-    let (Some(dir), Ok(out)) = (corpus(), std::env::var("RAY_DUMP")) else {
-        return;
-    };
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    let mut text = String::new();
-    for f in &files {
-        for e in decode_file(f).0 {
-            text.push_str(&e.to_json());
-            text.push('\n');
-        }
-    }
-    std::fs::write(out, text).expect("dump file is writable");
-}

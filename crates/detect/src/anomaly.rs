@@ -22,6 +22,7 @@
 //! Consecutive anomalous buckets form one finding (an episode), so a shift that
 //! lasts an hour is one alert, not twelve.
 
+use crate::engine::fmt_num;
 use crate::rule::AnomalyType;
 use crate::ruleset::CompiledAnomaly;
 use serde::{Deserialize, Serialize};
@@ -117,14 +118,6 @@ fn median(v: &mut [f64]) -> f64 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
-fn fmt(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:.2}")
     }
 }
 
@@ -516,27 +509,27 @@ impl AnomalyGroup {
                         .collect::<Vec<_>>()
                         .join(", "),
                     ep.count,
-                    fmt(ep.baseline),
+                    fmt_num(ep.baseline),
                 )
             }
             AnomalyType::MetricShift => format!(
                 "metric_shift: median {} per {span} reached {} against a baseline median of {} (x{}, threshold x{}) over {} bucket(s)",
                 a.field.as_deref().unwrap_or_default(),
-                fmt(ep.peak),
-                fmt(ep.baseline),
-                fmt(if ep.baseline > 0.0 {
+                fmt_num(ep.peak),
+                fmt_num(ep.baseline),
+                fmt_num(if ep.baseline > 0.0 {
                     ep.peak / ep.baseline
                 } else {
                     0.0
                 }),
-                fmt(a.factor),
+                fmt_num(a.factor),
                 ep.buckets,
             ),
             _ => format!(
                 "rate_spike: {} events per {span} at the peak against a baseline of {} (threshold x{}, at least {}) over {} bucket(s)",
-                fmt(ep.peak),
-                fmt(ep.baseline),
-                fmt(a.factor),
+                fmt_num(ep.peak),
+                fmt_num(ep.baseline),
+                fmt_num(a.factor),
                 a.min_count,
                 ep.buckets,
             ),

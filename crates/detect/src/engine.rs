@@ -200,6 +200,18 @@ fn field_text(ev: &Event, name: &str) -> Option<String> {
     )
 }
 
+/// Per-rule state maps as (rule key, group key, state) rows, for a snapshot.
+fn keyed_state<T: Clone>(
+    maps: &[BTreeMap<String, T>],
+    rule_key: impl Fn(usize) -> String,
+) -> Vec<(String, String, T)> {
+    maps.iter()
+        .enumerate()
+        .flat_map(|(i, m)| m.iter().map(move |(k, v)| (i, k, v)))
+        .map(|(i, k, v)| (rule_key(i), k.clone(), v.clone()))
+        .collect()
+}
+
 fn group_key(group: &BTreeMap<String, String>) -> String {
     serde_json::to_string(group).unwrap_or_default()
 }
@@ -928,27 +940,9 @@ impl Engine {
                     )
                 })
                 .collect(),
-            detections: self
-                .detections
-                .iter()
-                .enumerate()
-                .flat_map(|(i, m)| m.iter().map(move |(k, a)| (i, k, a)))
-                .map(|(i, k, a)| (rk(i), k.clone(), a.clone()))
-                .collect(),
-            correlations: self
-                .correlations
-                .iter()
-                .enumerate()
-                .flat_map(|(i, m)| m.iter().map(move |(k, g)| (i, k, g)))
-                .map(|(i, k, g)| (ck(i), k.clone(), g.clone()))
-                .collect(),
-            anomalies: self
-                .anomalies
-                .iter()
-                .enumerate()
-                .flat_map(|(i, m)| m.iter().map(move |(k, g)| (i, k, g)))
-                .map(|(i, k, g)| (ak(i), k.clone(), g.clone()))
-                .collect(),
+            detections: keyed_state(&self.detections, rk),
+            correlations: keyed_state(&self.correlations, ck),
+            anomalies: keyed_state(&self.anomalies, ak),
             anomaly_start: self
                 .anomaly_start
                 .iter()
@@ -1071,7 +1065,8 @@ fn explain_correlation(c: &CompiledCorrelation, ep: &Episode) -> String {
     )
 }
 
-fn fmt_num(x: f64) -> String {
+/// A number as short text: integers without decimals.
+pub(crate) fn fmt_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {

@@ -9,16 +9,20 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// One error naming every `file:line: problem`.
+fn listed(what: &str, errors: &[sightline_detect::RuleError]) -> anyhow::Error {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    anyhow::anyhow!("{what}:\n  {}", lines.join("\n  "))
+}
+
 /// Reads a tuning file and applies it to the rules loaded so far; its
 /// warnings (expired exceptions, unknown rules) go to stderr.
 pub fn tune(b: &mut RuleSetBuilder, file: Option<&Path>) -> anyhow::Result<()> {
     let Some(file) = file else { return Ok(()) };
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("reading the tuning file {}", file.display()))?;
-    let tuning = Tuning::parse(&file.display().to_string(), &text).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("invalid tuning file:\n  {}", lines.join("\n  "))
-    })?;
+    let tuning = Tuning::parse(&file.display().to_string(), &text)
+        .map_err(|errors| listed("invalid tuning file", &errors))?;
     let applied = b.tune(&tuning, sightline_event::Timestamp::now());
     for w in &applied.warnings {
         eprintln!("sightline: tuning: {w}");
@@ -46,10 +50,8 @@ pub fn builder_with_indicators(
 ) -> anyhow::Result<RuleSetBuilder> {
     let mut options = CompileOptions::default();
     if let Some(dir) = dir {
-        options.placeholders = sightline_detect::indicators::load_dir(dir).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            anyhow::anyhow!("invalid indicator lists:\n  {}", lines.join("\n  "))
-        })?;
+        options.placeholders = sightline_detect::indicators::load_dir(dir)
+            .map_err(|errors| listed("invalid indicator lists", &errors))?;
     }
     Ok(builder_with(sources, options))
 }
