@@ -31,6 +31,18 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     /// List every event field with its type and meaning (the event schema)
     Schema(cmd::schema::SchemaArgs),
+    /// Run the server: receivers, store, streaming detection and the API
+    Server(cmd::server::ServerArgs),
+    /// Search stored events (a running server, or a stopped server's data directory)
+    Search(cmd::search::SearchArgs),
+    /// List and triage alerts on a running server
+    Alerts(cmd::alerts::AlertsArgs),
+    /// Check the store's hash chains and signatures; names the first altered record
+    Verify(cmd::verify::VerifyArgs),
+    /// Check a configuration file
+    Config(cmd::server::ConfigArgs),
+    /// Create, list and delete API tokens
+    Token(cmd::token::TokenArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +52,12 @@ fn main() -> ExitCode {
         Command::Hunt(args) => cmd::hunt::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Server(args) => cmd::server::run(args),
+        Command::Search(args) => cmd::search::run(args),
+        Command::Alerts(args) => cmd::alerts::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
+        Command::Config(args) => cmd::server::config(args),
+        Command::Token(args) => cmd::token::run(args),
     };
     match result {
         Ok(code) => code,

@@ -14,6 +14,10 @@ pub struct StreamInfo {
     pub host: Option<String>,
     /// The file's modification time: the last resort for records with no time.
     pub modified: Option<Timestamp>,
+    /// Offset of the stream's first byte within its source (non-zero when a
+    /// receiver hands over a piece of a file the agent already partly sent),
+    /// so event ids derived from offsets stay stable across batches.
+    pub start_offset: u64,
 }
 
 impl StreamInfo {

@@ -111,10 +111,10 @@ impl Pipeline {
         mut on_event: impl FnMut(Event),
     ) -> std::io::Result<StreamStats> {
         let decoder = source.open(&stream, &self.options);
+        let mut offset: u64 = stream.start_offset;
         let mut asm = Assembler::new(decoder, stream, self.options.clone());
         let mut stats = StreamStats::default();
         let mut buf: Vec<u8> = Vec::with_capacity(4096);
-        let mut offset: u64 = 0;
         let mut emit = |ev: Event, stats: &mut StreamStats| {
             let ev = self.finish_event(ev, stats);
             on_event(ev);

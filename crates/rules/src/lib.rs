@@ -2,6 +2,10 @@
 //! directory, embedded when the binary is built (`--rules builtin`).
 //! docs/rule-pack.md lists the rules and what they catch.
 
+pub mod load;
+
+pub use load::{LoadError, Loaded, Sources, builder, fingerprint, load};
+
 include!(concat!(env!("OUT_DIR"), "/files.rs"));
 
 /// The bundled rule files as (path like `rules/ray/x.yml`, contents), in path order.

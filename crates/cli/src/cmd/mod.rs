@@ -1,5 +1,11 @@
+pub mod alerts;
+pub mod client;
 pub mod hunt;
 pub mod input;
 pub mod parse;
 pub mod rules;
 pub mod schema;
+pub mod search;
+pub mod server;
+pub mod token;
+pub mod verify;

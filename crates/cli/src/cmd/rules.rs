@@ -57,19 +57,7 @@ pub fn builder_with_indicators(
 }
 
 fn builder_with(sources: &[String], options: CompileOptions) -> RuleSetBuilder {
-    let mut b = RuleSetBuilder::new().with_options(options);
-    for s in sources {
-        if s == "builtin" {
-            for (path, text) in sightline_rules::files() {
-                b.add_text(path, text);
-            }
-        } else if Path::new(s).is_dir() {
-            b.add_dir(Path::new(s));
-        } else {
-            b.add_file(Path::new(s));
-        }
-    }
-    b
+    sightline_rules::builder(sources, options)
 }
 
 #[derive(Args)]

@@ -1,0 +1,65 @@
+use crate::attrs::Attrs;
+use crate::limits::{MAX_LINE_BYTES, TRUNCATED};
+
+/// One log record as received, before decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Inbound {
+    /// Stable identity of the stream this record belongs to, used in event ids
+    /// (so a retried batch yields the same ids): e.g. "hec:<batch-hash>" or an
+    /// agent-supplied file path.
+    pub stream: String,
+    /// Byte offset of this record within its stream (agent: file offset; batch
+    /// formats: offset of the record in the request body).
+    pub offset: u64,
+    /// The text to decode (a log line, or a JSON object serialized as one line
+    /// when the record is structured).
+    pub line: String,
+    /// Decoder to use if the sender said (e.g. HEC `sourcetype`, OTLP
+    /// `service.name` mapped by the server, agent `source`); None = auto-detect.
+    pub source_hint: Option<String>,
+    pub host: Option<String>,
+    /// File path the record came from, when the sender says.
+    pub path: Option<String>,
+    /// Time the sender claims (HEC `time`, OTLP timeUnixNano, ES `@timestamp`),
+    /// used only when the decoded line has none.
+    pub time: Option<jiff::Timestamp>,
+    /// Extra key/values from the protocol (OTLP attributes, HEC `fields`; syslog
+    /// structured data is NOT here — syslog lines are passed whole to the
+    /// syslog decoder) → become `labels.*` on the event.
+    pub attributes: Vec<(String, String)>,
+}
+
+impl Inbound {
+    /// A record with just its identity and line; the line is cut to
+    /// [`MAX_LINE_BYTES`] (flagged `truncated=true`).
+    pub(crate) fn new(stream: &str, offset: u64, line: String, attrs: &mut Attrs) -> Inbound {
+        let (line, cut) = cap_line(line);
+        if cut {
+            attrs.push(TRUNCATED, "true");
+        }
+        Inbound {
+            stream: stream.to_owned(),
+            offset,
+            line,
+            ..Inbound::default()
+        }
+    }
+
+    /// The value of the first attribute named `key`.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Cuts `line` to [`MAX_LINE_BYTES`] at a character boundary.
+pub(crate) fn cap_line(mut line: String) -> (String, bool) {
+    if line.len() <= MAX_LINE_BYTES {
+        return (line, false);
+    }
+    let cut = line.floor_char_boundary(MAX_LINE_BYTES);
+    line.truncate(cut);
+    (line, true)
+}

@@ -1,0 +1,591 @@
+//! The one configuration file (TOML). Every key is documented in
+//! docs/operations.md; `sightline config check FILE` runs [`Config::load`] and
+//! [`Config::validate`] and prints what is wrong, naming the key.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerSection,
+    pub tls: TlsSection,
+    pub store: StoreSection,
+    pub syslog: SyslogSection,
+    pub detect: DetectSection,
+    pub enrich: EnrichSection,
+    pub limits: LimitsSection,
+    /// Tokens defined in the file (besides those created through the API).
+    pub tokens: Vec<TokenEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    /// HTTPS (or HTTP with `tls.enabled = false`) address of the API, the receivers and the UI.
+    pub listen: String,
+    pub data_dir: PathBuf,
+    /// A file holding the bootstrap admin token (instead of generating one).
+    pub admin_token_file: Option<PathBuf>,
+    /// Largest request body accepted, after decompression.
+    pub max_body: String,
+    /// Batches waiting for the writer; beyond, receivers answer 503 with Retry-After.
+    pub queue_batches: usize,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            listen: "127.0.0.1:8443".into(),
+            data_dir: PathBuf::from("sightline-data"),
+            admin_token_file: None,
+            max_body: "16MiB".into(),
+            queue_batches: 64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsSection {
+    /// TLS on the HTTP listener. On by default; turn off only behind a TLS-terminating proxy.
+    pub enabled: bool,
+    /// PEM certificate chain; when unset, a self-signed certificate is generated under the data directory.
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+impl Default for TlsSection {
+    fn default() -> Self {
+        TlsSection {
+            enabled: true,
+            cert: None,
+            key: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSection {
+    /// `always` (fsync before acknowledging, the default), `never`, or an interval like `100ms`.
+    pub fsync: String,
+    /// Ed25519 signing key, kept outside the data directory (created on first start).
+    pub key_file: Option<PathBuf>,
+    /// Segment size before it is sealed and signed.
+    pub segment_size: String,
+    /// Refuse new writes when the store would exceed this size (e.g. `50GiB`).
+    pub max_disk: Option<String>,
+    pub retention: RetentionSection,
+}
+
+impl Default for StoreSection {
+    fn default() -> Self {
+        StoreSection {
+            fsync: "always".into(),
+            key_file: None,
+            segment_size: "64MiB".into(),
+            max_disk: None,
+            retention: RetentionSection::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// Delete whole segments older than this (e.g. `30d`).
+    pub max_age: Option<String>,
+    /// Delete the oldest segments while the store is larger than this (e.g. `100GiB`).
+    pub max_size: Option<String>,
+    /// Per-dataset ages, e.g. `"ray.dashboard" = "90d"`.
+    pub per_dataset: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyslogSection {
+    /// `ADDR:PORT` for RFC 5424/3164 over UDP; unset = off.
+    pub udp: Option<String>,
+    /// Over TCP (octet counting or newline framing).
+    pub tcp: Option<String>,
+    /// Over TLS (RFC 5425), with the server's certificate.
+    pub tls: Option<String>,
+    /// Sender networks allowed (syslog carries no token, so the address is its
+    /// credential). Default: loopback only.
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DetectSection {
+    /// Rule sources: `builtin`, files or directories.
+    pub rules: Vec<String>,
+    pub tuning: Option<PathBuf>,
+    pub indicators: Option<PathBuf>,
+    /// How late (event time) an event may arrive and still be ordered correctly.
+    pub lateness: String,
+    /// How often rule, tuning and indicator files are checked for changes.
+    pub reload_interval: String,
+}
+
+impl Default for DetectSection {
+    fn default() -> Self {
+        DetectSection {
+            rules: vec!["builtin".into()],
+            tuning: None,
+            indicators: None,
+            lateness: "5s".into(),
+            reload_interval: "5s".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnrichSection {
+    /// Asset tags by host name glob.
+    pub assets: Vec<AssetEntry>,
+    /// A directory of indicator lists (addresses, CIDRs, domains, hashes; one per line in `*.txt`).
+    pub indicators: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetEntry {
+    /// Host name, `*` as wildcard (e.g. `ray-head-*`).
+    pub host: String,
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSection {
+    /// Sustained requests per second per token.
+    pub requests_per_second: f64,
+    /// Requests a token may make at once above the sustained rate.
+    pub burst: f64,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        LimitsSection {
+            requests_per_second: 200.0,
+            burst: 400.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenEntry {
+    pub name: String,
+    pub role: String,
+    /// `blake3:<64 hex>` of the token (`sightline token hash` prints it).
+    pub hash: String,
+}
+
+/// What is wrong in a configuration, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source} (check that the file exists and is readable)")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{problems}")]
+    Invalid { problems: String },
+}
+
+/// The typed, checked form of the settings that need parsing.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub max_body: usize,
+    pub segment_size: u64,
+    pub max_disk: Option<u64>,
+    pub fsync: sightline_store::FsyncPolicy,
+    pub retention_age: Option<std::time::Duration>,
+    pub retention_size: Option<u64>,
+    pub retention_per_dataset: BTreeMap<String, std::time::Duration>,
+    pub syslog_udp: Option<SocketAddr>,
+    pub syslog_tcp: Option<SocketAddr>,
+    pub syslog_tls: Option<SocketAddr>,
+    pub syslog_allow: Vec<ipnet::IpNet>,
+    pub lateness_secs: u64,
+    pub reload_interval: std::time::Duration,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Checks every value that the types alone do not, collecting all problems.
+    pub fn validate(&self) -> Result<Settings, ConfigError> {
+        let mut problems: Vec<String> = Vec::new();
+        let mut check = |key: &str, r: Result<(), String>| {
+            if let Err(e) = r {
+                problems.push(format!("{key}: {e}"));
+            }
+        };
+        let mut listen = None;
+        check(
+            "server.listen",
+            parse_addr(&self.server.listen).map(|a| listen = Some(a)),
+        );
+        let mut max_body = 0;
+        check(
+            "server.max_body",
+            parse_size(&self.server.max_body).map(|n| max_body = n as usize),
+        );
+        if self.server.queue_batches == 0 {
+            check("server.queue_batches", Err("must be at least 1".into()));
+        }
+        let mut segment_size = 0;
+        check(
+            "store.segment_size",
+            parse_size(&self.store.segment_size).map(|n| segment_size = n),
+        );
+        let mut max_disk = None;
+        if let Some(s) = &self.store.max_disk {
+            check("store.max_disk", parse_size(s).map(|n| max_disk = Some(n)));
+        }
+        let mut fsync = sightline_store::FsyncPolicy::Always;
+        check(
+            "store.fsync",
+            parse_fsync(&self.store.fsync).map(|f| fsync = f),
+        );
+        let mut retention_age = None;
+        if let Some(s) = &self.store.retention.max_age {
+            check(
+                "store.retention.max_age",
+                parse_duration(s).map(|d| retention_age = Some(d)),
+            );
+        }
+        let mut retention_size = None;
+        if let Some(s) = &self.store.retention.max_size {
+            check(
+                "store.retention.max_size",
+                parse_size(s).map(|n| retention_size = Some(n)),
+            );
+        }
+        let mut per_dataset = BTreeMap::new();
+        for (ds, age) in &self.store.retention.per_dataset {
+            check(
+                &format!("store.retention.per_dataset.{ds}"),
+                parse_duration(age).map(|d| {
+                    per_dataset.insert(ds.clone(), d);
+                }),
+            );
+        }
+        let mut addr = |key: &str, v: &Option<String>| -> Option<SocketAddr> {
+            let s = v.as_ref()?;
+            match parse_addr(s) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    problems.push(format!("{key}: {e}"));
+                    None
+                }
+            }
+        };
+        let syslog_udp = addr("syslog.udp", &self.syslog.udp);
+        let syslog_tcp = addr("syslog.tcp", &self.syslog.tcp);
+        let syslog_tls = addr("syslog.tls", &self.syslog.tls);
+        let mut syslog_allow = Vec::new();
+        for (i, net) in self.syslog.allow.iter().enumerate() {
+            match parse_net(net) {
+                Ok(n) => syslog_allow.push(n),
+                Err(e) => problems.push(format!("syslog.allow[{i}]: {e}")),
+            }
+        }
+        if syslog_allow.is_empty() {
+            syslog_allow = vec![
+                "127.0.0.0/8".parse().expect("constant network"),
+                "::1/128".parse().expect("constant network"),
+            ];
+        }
+        if syslog_tls.is_some() && !self.tls.enabled {
+            problems.push(
+                "syslog.tls: needs tls.enabled = true (it uses the server's certificate)".into(),
+            );
+        }
+        let mut lateness_secs = 5;
+        let mut check2 = |key: &str, r: Result<(), String>| {
+            if let Err(e) = r {
+                problems.push(format!("{key}: {e}"));
+            }
+        };
+        check2(
+            "detect.lateness",
+            parse_duration(&self.detect.lateness).map(|d| lateness_secs = d.as_secs()),
+        );
+        let mut reload_interval = std::time::Duration::from_secs(5);
+        check2(
+            "detect.reload_interval",
+            parse_duration(&self.detect.reload_interval).map(|d| reload_interval = d),
+        );
+        if self.detect.rules.is_empty() {
+            check2(
+                "detect.rules",
+                Err("no rule source; use [\"builtin\"] for the bundled pack".into()),
+            );
+        }
+        for (i, r) in self.detect.rules.iter().enumerate() {
+            if r != "builtin" && !Path::new(r).exists() {
+                check2(
+                    &format!("detect.rules[{i}]"),
+                    Err(format!(
+                        "{r:?} does not exist (a rule file, a directory, or \"builtin\")"
+                    )),
+                );
+            }
+        }
+        for (key, p) in [
+            ("detect.tuning", &self.detect.tuning),
+            ("detect.indicators", &self.detect.indicators),
+            ("enrich.indicators", &self.enrich.indicators),
+            ("server.admin_token_file", &self.server.admin_token_file),
+            ("tls.cert", &self.tls.cert),
+            ("tls.key", &self.tls.key),
+        ] {
+            if let Some(p) = p
+                && !p.exists()
+            {
+                check2(key, Err(format!("{} does not exist", p.display())));
+            }
+        }
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            check2(
+                "tls",
+                Err(
+                    "set both cert and key, or neither (to generate a self-signed certificate)"
+                        .into(),
+                ),
+            );
+        }
+        if self.limits.requests_per_second.is_nan() || self.limits.requests_per_second <= 0.0 {
+            check2("limits.requests_per_second", Err("must be above 0".into()));
+        }
+        if self.limits.burst < 1.0 {
+            check2("limits.burst", Err("must be at least 1".into()));
+        }
+        for (i, t) in self.tokens.iter().enumerate() {
+            if crate::auth::Role::parse(&t.role).is_none() {
+                check2(
+                    &format!("tokens[{i}].role"),
+                    Err(format!(
+                        "{:?} is not a role; expected admin, analyst, viewer or ingest",
+                        t.role
+                    )),
+                );
+            }
+            if crate::auth::parse_token_hash(&t.hash).is_none() {
+                check2(
+                    &format!("tokens[{i}].hash"),
+                    Err(
+                        "expected blake3:<64 hex digits> (`sightline token hash` prints it)".into(),
+                    ),
+                );
+            }
+        }
+        for (i, a) in self.enrich.assets.iter().enumerate() {
+            if a.host.is_empty() {
+                check2(
+                    &format!("enrich.assets[{i}].host"),
+                    Err("empty host pattern".into()),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid {
+                problems: problems.join("\n"),
+            });
+        }
+        Ok(Settings {
+            listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
+            max_body,
+            segment_size,
+            max_disk,
+            fsync,
+            retention_age,
+            retention_size,
+            retention_per_dataset: per_dataset,
+            syslog_udp,
+            syslog_tcp,
+            syslog_tls,
+            syslog_allow,
+            lateness_secs,
+            reload_interval,
+        })
+    }
+}
+
+fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    s.parse()
+        .map_err(|_| format!("{s:?} is not an address; write IP:PORT, e.g. 127.0.0.1:8443"))
+}
+
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    if let Ok(n) = s.parse::<ipnet::IpNet>() {
+        return Ok(n);
+    }
+    s.parse::<std::net::IpAddr>()
+        .map(ipnet::IpNet::from)
+        .map_err(|_| format!("{s:?} is not an address or network (e.g. 10.0.0.0/8)"))
+}
+
+fn parse_fsync(s: &str) -> Result<sightline_store::FsyncPolicy, String> {
+    match s {
+        "always" => Ok(sightline_store::FsyncPolicy::Always),
+        "never" => Ok(sightline_store::FsyncPolicy::Never),
+        other => parse_duration(other)
+            .map(|d| sightline_store::FsyncPolicy::IntervalMs(d.as_millis() as u64))
+            .map_err(|_| format!("{other:?}: expected always, never or an interval like 100ms")),
+    }
+}
+
+/// `500ms`, `30s`, `15m`, `2h`, `30d`, `2w`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration; write e.g. 30s, 15m, 2h, 30d"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "s" | "" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        "w" => n * 7.0 * 86400.0,
+        u => {
+            return Err(format!(
+                "{s:?}: unknown unit {u:?}; use ms, s, m, h, d or w"
+            ));
+        }
+    };
+    if !(secs.is_finite() && secs >= 0.0) {
+        return Err(format!("{s:?} is not a duration"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// `512KiB`, `64MiB`, `50GB`, `1000` (bytes).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size; write e.g. 16MiB, 50GB"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" => 1e12,
+        "tib" => 1024f64.powi(4),
+        u => {
+            return Err(format!(
+                "{s:?}: unknown unit {u:?}; use B, KiB, MiB, GiB, TiB (or KB, MB, GB, TB)"
+            ));
+        }
+    };
+    let v = n * mult;
+    if !(v.is_finite() && v >= 1.0) {
+        return Err(format!("{s:?} must be at least 1 byte"));
+    }
+    Ok(v as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_safe() {
+        let c = Config::parse(Path::new("x.toml"), "").unwrap();
+        let s = c.validate().unwrap();
+        assert!(s.listen.ip().is_loopback(), "binds to loopback by default");
+        assert!(c.tls.enabled, "TLS on by default");
+        assert_eq!(s.max_body, 16 << 20);
+        assert!(s.syslog_udp.is_none(), "syslog off until configured");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let e = Config::parse(Path::new("x.toml"), "[server]\nlisten_addr = \"1\"\n").unwrap_err();
+        assert!(e.to_string().contains("listen_addr"), "{e}");
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_with_its_key() {
+        let text = r#"
+[server]
+listen = "localhost"
+max_body = "12 parsecs"
+[store]
+fsync = "sometimes"
+[store.retention]
+max_age = "forever"
+[syslog]
+allow = ["not-a-net"]
+[[tokens]]
+name = "x"
+role = "root"
+hash = "abc"
+"#;
+        let e = Config::parse(Path::new("x.toml"), text)
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        for key in [
+            "server.listen",
+            "server.max_body",
+            "store.fsync",
+            "store.retention.max_age",
+            "syslog.allow[0]",
+            "tokens[0].role",
+            "tokens[0].hash",
+        ] {
+            assert!(e.contains(key), "{key} missing from:\n{e}");
+        }
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(parse_size("64MiB").unwrap(), 64 << 20);
+        assert_eq!(parse_size("2GB").unwrap(), 2_000_000_000);
+        assert_eq!(parse_duration("30d").unwrap().as_secs(), 30 * 86400);
+        assert_eq!(parse_duration("100ms").unwrap().as_millis(), 100);
+        assert!(parse_duration("-1s").is_err());
+        assert!(parse_size("0").is_err());
+    }
+}

@@ -1,0 +1,192 @@
+//! Streaming detection: the engine over live events, its rules reloaded when
+//! their files change (or on request), and its state saved so open windows
+//! and baselines survive a restart.
+
+use sightline_detect::{Alert, EmitMode, Engine, EngineConfig, EngineState};
+use sightline_event::Event;
+use sightline_rules::Sources;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Detection {
+    engine: Engine,
+    config: EngineConfig,
+    sources: Sources,
+    fingerprint: u64,
+    state_path: PathBuf,
+    pub reload_interval: Duration,
+    /// Summary of the loaded rule set, for `/api/v1/rules` and the log.
+    pub summary: Arc<std::sync::RwLock<RulesSummary>>,
+    /// Reloads are recorded in the audit log by the caller.
+    pub on_reload: Box<dyn Fn(&str) + Send>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RulesSummary {
+    pub detection: usize,
+    pub correlation: usize,
+    pub anomaly: usize,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+    pub disabled: usize,
+    pub exceptions: usize,
+    pub loaded_at: String,
+    pub rules: Vec<RuleInfo>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleInfo {
+    pub key: String,
+    pub title: String,
+    pub level: String,
+    pub kind: &'static str,
+}
+
+fn level(l: Option<sightline_detect::rule::Level>) -> String {
+    l.map(|l| l.as_str()).unwrap_or("-").to_owned()
+}
+
+fn summarize(loaded: &sightline_rules::Loaded) -> RulesSummary {
+    let r = &loaded.rules;
+    let mut rules: Vec<RuleInfo> = Vec::new();
+    for c in &r.rules {
+        rules.push(RuleInfo {
+            key: c.meta.key().to_owned(),
+            title: c.meta.title.clone(),
+            level: level(c.meta.level),
+            kind: "detection",
+        });
+    }
+    for c in &r.correlations {
+        rules.push(RuleInfo {
+            key: c.meta.key().to_owned(),
+            title: c.meta.title.clone(),
+            level: level(c.meta.level),
+            kind: "correlation",
+        });
+    }
+    for a in &r.anomalies {
+        rules.push(RuleInfo {
+            key: a.meta.key().to_owned(),
+            title: a.meta.title.clone(),
+            level: level(a.meta.level),
+            kind: "anomaly",
+        });
+    }
+    RulesSummary {
+        detection: r.rules.len(),
+        correlation: r.correlations.len(),
+        anomaly: r.anomalies.len(),
+        errors: loaded.errors.iter().map(ToString::to_string).collect(),
+        warnings: loaded.warnings.clone(),
+        disabled: loaded.disabled,
+        exceptions: loaded.exceptions,
+        loaded_at: jiff::Timestamp::now().to_string(),
+        rules,
+    }
+}
+
+impl Detection {
+    /// Loads the rules and restores saved state (`DATA/detect/state.json`).
+    pub fn start(
+        sources: Sources,
+        lateness_secs: u64,
+        data_dir: &std::path::Path,
+        reload_interval: Duration,
+    ) -> anyhow::Result<Detection> {
+        let loaded = sightline_rules::load(&sources, jiff::Timestamp::now())?;
+        for e in &loaded.errors {
+            tracing::warn!(target: "sightline::rules", "skipped invalid rule: {e}");
+        }
+        let summary = summarize(&loaded);
+        let rules = Arc::new(loaded.rules);
+        let config = EngineConfig {
+            lateness_secs,
+            emit: EmitMode::Updates,
+            ..Default::default()
+        };
+        let dir = data_dir.join("detect");
+        std::fs::create_dir_all(&dir)?;
+        let state_path = dir.join("state.json");
+        let engine = match std::fs::read(&state_path) {
+            Ok(bytes) => match serde_json::from_slice::<EngineState>(&bytes) {
+                Ok(state) => Engine::restore(Arc::clone(&rules), config.clone(), state),
+                Err(e) => {
+                    // Starting fresh loses open windows, not events: say so and go on.
+                    tracing::warn!(
+                        "detection state {} is unreadable ({e}); starting with empty windows",
+                        state_path.display()
+                    );
+                    Engine::new(Arc::clone(&rules), config.clone())
+                }
+            },
+            Err(_) => Engine::new(Arc::clone(&rules), config.clone()),
+        };
+        Ok(Detection {
+            engine,
+            config,
+            fingerprint: sightline_rules::fingerprint(&sources),
+            sources,
+            state_path,
+            reload_interval,
+            summary: Arc::new(std::sync::RwLock::new(summary)),
+            on_reload: Box::new(|_| {}),
+        })
+    }
+
+    pub fn process(&mut self, events: &[&Event]) -> Vec<Alert> {
+        let mut out = Vec::new();
+        for ev in events {
+            self.engine.process(ev, &mut out);
+        }
+        out
+    }
+
+    /// Recompiles the rules and carries the state over (kept per rule key).
+    /// A broken rule file leaves the running rules in place.
+    pub fn reload(&mut self) -> Result<String, String> {
+        self.fingerprint = sightline_rules::fingerprint(&self.sources);
+        let loaded = sightline_rules::load(&self.sources, jiff::Timestamp::now())
+            .map_err(|e| format!("rules not reloaded, the previous rules stay active: {e}"))?;
+        let summary = summarize(&loaded);
+        let state = self.engine.snapshot();
+        self.engine = Engine::restore(Arc::new(loaded.rules), self.config.clone(), state);
+        let msg = format!(
+            "rules reloaded: {} detection, {} correlation, {} anomaly; {} invalid, {} disabled, {} exceptions",
+            summary.detection,
+            summary.correlation,
+            summary.anomaly,
+            summary.errors.len(),
+            summary.disabled,
+            summary.exceptions
+        );
+        if let Ok(mut s) = self.summary.write() {
+            *s = summary;
+        }
+        (self.on_reload)(&msg);
+        Ok(msg)
+    }
+
+    /// Reloads when a rule, tuning or indicator file changed since the last load.
+    pub fn reload_if_changed(&mut self) -> Option<String> {
+        if sightline_rules::fingerprint(&self.sources) == self.fingerprint {
+            return None;
+        }
+        Some(self.reload().unwrap_or_else(|e| e))
+    }
+
+    /// Writes the engine state atomically.
+    pub fn save_state(&self) {
+        let state = self.engine.snapshot();
+        let Ok(bytes) = serde_json::to_vec(&state) else {
+            return;
+        };
+        if let Err(e) = crate::auth::write_private(&self.state_path, &bytes) {
+            tracing::error!(
+                "saving detection state to {}: {e}",
+                self.state_path.display()
+            );
+        }
+    }
+}

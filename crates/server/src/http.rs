@@ -1,0 +1,862 @@
+//! The HTTP API: receivers, search, alerts, rules, tokens, metrics. Every
+//! route but `/health` authenticates the caller and checks its role; every
+//! user action is written to the audit log.
+
+use crate::audit;
+use crate::auth::{Permission, Principal, RateLimiter, Role, Tokens};
+use crate::detection::RulesSummary;
+use crate::metrics::Metrics;
+use crate::pipeline::{IngestError, Payload, Queue};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use serde::Deserialize;
+use sightline_alerts::{AlertFilter, AlertStore};
+use sightline_store::{SearchOptions, Store};
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// How long a request waits for room in the queue before it gets 503.
+const PATIENCE: Duration = Duration::from_secs(2);
+
+pub struct AppState {
+    pub tokens: Arc<Tokens>,
+    pub limiter: RateLimiter,
+    pub queue: Queue,
+    pub store: Arc<Store>,
+    pub alerts: Arc<AlertStore>,
+    pub metrics: Arc<Metrics>,
+    pub rules: Arc<RwLock<RulesSummary>>,
+    pub max_body: usize,
+}
+
+type Shared = Arc<AppState>;
+
+pub fn router(state: Shared) -> Router {
+    let max = state.max_body;
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/whoami", get(whoami))
+        .route("/api/v1/ingest", post(ingest_native))
+        .route("/api/v1/search", get(search))
+        .route("/api/v1/alerts", get(list_alerts))
+        .route("/api/v1/alerts/{id}", get(show_alert))
+        .route("/api/v1/alerts/{id}/state", post(set_alert_state))
+        .route("/api/v1/rules", get(rules))
+        .route("/api/v1/rules/reload", post(reload_rules))
+        .route("/api/v1/tokens", get(list_tokens).post(create_token))
+        .route("/api/v1/tokens/{name}", delete(delete_token))
+        .route("/", get(es_info))
+        .route("/_bulk", post(es_bulk).put(es_bulk))
+        .route("/{index}/_bulk", post(es_bulk_index).put(es_bulk_index))
+        .route("/services/collector", post(hec_event))
+        .route("/services/collector/event", post(hec_event))
+        .route("/services/collector/event/1.0", post(hec_event))
+        .route("/services/collector/raw", post(hec_raw))
+        .route("/services/collector/raw/1.0", post(hec_raw))
+        .route("/services/collector/health", get(hec_health))
+        .route("/v1/logs", post(otlp_logs))
+        // Compressed bodies are limited here; decompressed ones by `decode_body`.
+        .layer(DefaultBodyLimit::max(max))
+        .with_state(state)
+}
+
+/// An error response with a JSON body saying what to do.
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+impl From<IngestError> for ApiError {
+    fn from(e: IngestError) -> Self {
+        let (status, retry) = match &e {
+            IngestError::Busy(s) => (StatusCode::SERVICE_UNAVAILABLE, Some(*s)),
+            IngestError::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, Some(5)),
+            IngestError::DiskFull(_) => (StatusCode::INSUFFICIENT_STORAGE, Some(60)),
+            IngestError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Some(5)),
+            IngestError::Rules(_) => (StatusCode::UNPROCESSABLE_ENTITY, None),
+        };
+        ApiError {
+            status,
+            message: e.to_string(),
+            retry_after: retry,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.message }).to_string();
+        let mut resp = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+        if let Some(s) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&s.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"sightline\""),
+            );
+        }
+        resp
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The token a request carries, in any of the forms our clients send:
+/// `Bearer T` (ours, OTLP exporters), `Splunk T` (HEC), `ApiKey X` and
+/// `Basic base64(user:T)` (Elasticsearch clients).
+fn presented_token(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine as _;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = value.split_once(' ')?;
+    let rest = rest.trim();
+    match scheme.to_ascii_lowercase().as_str() {
+        "bearer" | "splunk" => Some(rest.to_owned()),
+        "apikey" => {
+            // Elasticsearch API keys are base64("id:key"); accept the bare token too.
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(rest)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok());
+            match decoded.as_deref().and_then(|d| d.split_once(':')) {
+                Some((_, key)) => Some(key.to_owned()),
+                None => Some(rest.to_owned()),
+            }
+        }
+        "basic" => {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(rest)
+                .ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            text.split_once(':').map(|(_, pass)| pass.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// Authenticates, rate-limits and authorizes one request.
+fn authorize(state: &AppState, headers: &HeaderMap, need: Permission) -> ApiResult<Principal> {
+    let Some(token) = presented_token(headers) else {
+        state
+            .metrics
+            .auth_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "authentication required: send Authorization: Bearer <token>",
+        ));
+    };
+    let Some(who) = state.tokens.authenticate(&token) else {
+        state
+            .metrics
+            .auth_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unknown token"));
+    };
+    if let Err(wait) = state.limiter.check(&who.name) {
+        state
+            .metrics
+            .rate_limited
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!(
+                "rate limit of token {:?} exceeded; retry after {wait} s",
+                who.name
+            ),
+            retry_after: Some(wait),
+        });
+    }
+    if !who.role.allows(need) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "token {:?} has role {}, which may not {}",
+                who.name,
+                who.role.as_str(),
+                match need {
+                    Permission::Ingest => "send events",
+                    Permission::Read => "read events, alerts or rules",
+                    Permission::Triage => "change alerts",
+                    Permission::Admin => "administer the server",
+                }
+            ),
+        ));
+    }
+    Ok(who)
+}
+
+/// Writes an audit record and waits until it is stored. A failure to audit
+/// is logged and counted; the action has already happened.
+async fn audit(
+    state: &AppState,
+    who: &Principal,
+    peer: SocketAddr,
+    action: &str,
+    success: bool,
+    details: serde_json::Value,
+) {
+    let ev = audit::record(Some(who), Some(peer), action, success, details);
+    if let Err(e) = state
+        .queue
+        .submit("audit", Payload::Events(vec![ev]), PATIENCE)
+        .await
+    {
+        tracing::error!("audit record for {action} by {} not stored: {e}", who.name);
+    }
+}
+
+async fn health() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        "{\"status\":\"ok\"}",
+    )
+}
+
+async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Read)?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response())
+}
+
+async fn whoami(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
+    let token = presented_token(&headers);
+    let who = token
+        .and_then(|t| state.tokens.authenticate(&t))
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unknown or missing token"))?;
+    Ok(json(
+        serde_json::json!({"name": who.name, "role": who.role.as_str()}),
+    ))
+}
+
+fn json(v: serde_json::Value) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+}
+
+fn content_encoding(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+}
+
+fn decoded_body(state: &AppState, headers: &HeaderMap, body: &[u8]) -> ApiResult<Vec<u8>> {
+    sightline_receive::decode_body(content_encoding(headers), body, state.max_body).map_err(|e| {
+        let status = if matches!(e, sightline_receive::ReceiveError::TooLarge { .. }) {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        ApiError::new(status, e.to_string())
+    })
+}
+
+fn sender_name(who: &Principal, peer: SocketAddr) -> String {
+    format!("{}@{}", who.name, peer.ip())
+}
+
+async fn ingest_native(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let who = authorize(&state, &headers, Permission::Ingest)?;
+    let body = decoded_body(&state, &headers, &body)?;
+    let stream = sightline_receive::batch_stream("http", &sender_name(&who, peer), &body);
+    let records = sightline_receive::native_batch(&body, &stream).map_err(|e| {
+        state.metrics.failed.add("http", 1);
+        ApiError::bad_request(e.to_string())
+    })?;
+    let report = state
+        .queue
+        .submit("http", Payload::Records(records), PATIENCE)
+        .await?;
+    Ok(json(serde_json::to_value(&report).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+    /// `desc` (newest first, the default) or `asc`.
+    order: Option<String>,
+}
+
+async fn search(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(p): Query<SearchParams>,
+) -> ApiResult<Response> {
+    let who = authorize(&state, &headers, Permission::Read)?;
+    let query = sightline_query::parse(&p.q).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let now = jiff::Timestamp::now();
+    let time = |s: &Option<String>| -> ApiResult<Option<jiff::Timestamp>> {
+        s.as_deref()
+            .map(|t| sightline_query::parse_time(t, now))
+            .transpose()
+            .map_err(|e| ApiError::bad_request(e.to_string()))
+    };
+    let opts = SearchOptions {
+        from: time(&p.from)?,
+        to: time(&p.to)?,
+        limit: p.limit.unwrap_or(100).clamp(1, 10_000),
+        cursor: p.cursor.clone(),
+        newest_first: p.order.as_deref() != Some("asc"),
+    };
+    let store = Arc::clone(&state.store);
+    let result = tokio::task::spawn_blocking(move || store.search(&query, &opts))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::bad_request(e.to_string()));
+    audit(
+        &state,
+        &who,
+        peer,
+        "search",
+        result.is_ok(),
+        serde_json::json!({"query": p.q, "from": p.from, "to": p.to}),
+    )
+    .await;
+    let result = result?;
+    Ok(json(search_json(&result)))
+}
+
+/// The JSON form of a search result, shared by the API and `sightline search --data-dir`.
+pub fn search_json(result: &sightline_store::SearchResult) -> serde_json::Value {
+    let events: Vec<serde_json::Value> = result
+        .events
+        .iter()
+        .filter_map(|e| serde_json::from_str(&e.to_json()).ok())
+        .collect();
+    serde_json::json!({
+        "total": result.total,
+        "events": events,
+        "next_cursor": result.next_cursor,
+        "aggregation": result.aggregation.as_ref().map(aggregation_json),
+    })
+}
+
+fn aggregation_json(a: &sightline_store::AggregationResult) -> serde_json::Value {
+    use sightline_store::AggregationResult as A;
+    let groups = |fields: &[String], groups: &[sightline_store::Group]| -> serde_json::Value {
+        groups
+            .iter()
+            .map(|g| {
+                let mut o = serde_json::Map::new();
+                for (f, v) in fields.iter().zip(&g.values) {
+                    o.insert(f.clone(), v.clone().into());
+                }
+                o.insert("count".into(), g.count.into());
+                serde_json::Value::Object(o)
+            })
+            .collect()
+    };
+    match a {
+        A::Count(n) => serde_json::json!({"type": "count", "count": n}),
+        A::CountBy { fields, groups: g } => {
+            serde_json::json!({"type": "count_by", "fields": fields, "groups": groups(fields, g)})
+        }
+        A::Top { field, groups: g } => serde_json::json!({
+            "type": "top", "fields": [field], "groups": groups(std::slice::from_ref(field), g)
+        }),
+        A::CountOverTime {
+            interval_secs,
+            buckets,
+        } => serde_json::json!({
+            "type": "timechart",
+            "interval_secs": interval_secs,
+            "buckets": buckets.iter().map(|b| serde_json::json!({"start": b.start.to_string(), "count": b.count})).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct AlertParams {
+    /// Comma-separated states.
+    state: Option<String>,
+    min_level: Option<String>,
+    rule: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    text: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn list_alerts(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(p): Query<AlertParams>,
+) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Read)?;
+    let now = jiff::Timestamp::now();
+    let time = |s: &Option<String>| -> ApiResult<Option<jiff::Timestamp>> {
+        s.as_deref()
+            .map(|t| sightline_query::parse_time(t, now))
+            .transpose()
+            .map_err(|e| ApiError::bad_request(e.to_string()))
+    };
+    let mut filter = AlertFilter {
+        since: time(&p.since)?,
+        until: time(&p.until)?,
+        rule_id: p.rule.clone(),
+        text: p.text.clone(),
+        limit: Some(p.limit.unwrap_or(100).clamp(1, 10_000)),
+        offset: p.offset.unwrap_or(0),
+        ..Default::default()
+    };
+    if let Some(states) = &p.state {
+        for s in states.split(',').filter(|s| !s.is_empty()) {
+            filter.states.push(s.parse().map_err(
+                |e: sightline_alerts::ParseTriageStateError| ApiError::bad_request(e.to_string()),
+            )?);
+        }
+    }
+    if let Some(l) = &p.min_level {
+        filter.min_level = Some(sightline_detect::rule::Level::parse(l).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "min_level {l:?}: expected informational, low, medium, high or critical"
+            ))
+        })?);
+    }
+    let alerts = state.alerts.clone();
+    let (list, total) = tokio::task::spawn_blocking(move || {
+        let count_filter = AlertFilter {
+            limit: None,
+            offset: 0,
+            ..filter.clone()
+        };
+        Ok::<_, sightline_alerts::AlertStoreError>((
+            alerts.list(&filter)?,
+            alerts.count(&count_filter)?,
+        ))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(json(serde_json::json!({"total": total, "alerts": list})))
+}
+
+async fn show_alert(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Read)?;
+    let full = state
+        .alerts
+        .resolve_id(&id)
+        .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e.to_string()))?;
+    let rec = state
+        .alerts
+        .get(&full)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no alert {id}")))?;
+    Ok(json(serde_json::to_value(&rec).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+struct StateChange {
+    state: String,
+    note: Option<String>,
+}
+
+async fn set_alert_state(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Json(change): axum::Json<StateChange>,
+) -> ApiResult<Response> {
+    let who = authorize(&state, &headers, Permission::Triage)?;
+    let new_state =
+        change
+            .state
+            .parse()
+            .map_err(|e: sightline_alerts::ParseTriageStateError| {
+                ApiError::bad_request(e.to_string())
+            })?;
+    let result = state.alerts.resolve_id(&id).and_then(|full| {
+        state.alerts.set_state(
+            &full,
+            new_state,
+            &who.name,
+            change.note.as_deref(),
+            jiff::Timestamp::now(),
+        )
+    });
+    audit(
+        &state,
+        &who,
+        peer,
+        "alert-state",
+        result.is_ok(),
+        serde_json::json!({"alert": id, "state": change.state, "note": change.note}),
+    )
+    .await;
+    let rec = result.map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e.to_string()))?;
+    Ok(json(serde_json::to_value(&rec).unwrap_or_default()))
+}
+
+async fn rules(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Read)?;
+    let summary = state.rules.read().map(|s| s.clone()).unwrap_or_default();
+    Ok(json(serde_json::to_value(&summary).unwrap_or_default()))
+}
+
+async fn reload_rules(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let who = authorize(&state, &headers, Permission::Admin)?;
+    let result = state
+        .queue
+        .submit("admin", Payload::ReloadRules, Duration::from_secs(30))
+        .await;
+    let msg = match &result {
+        Ok(r) => r.message.clone().unwrap_or_default(),
+        Err(e) => e.to_string(),
+    };
+    audit(
+        &state,
+        &who,
+        peer,
+        "rules-reload",
+        result.is_ok(),
+        serde_json::json!({"result": msg}),
+    )
+    .await;
+    result?;
+    Ok(json(serde_json::json!({"result": msg})))
+}
+
+async fn list_tokens(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Admin)?;
+    let list: Vec<serde_json::Value> = state
+        .tokens
+        .list()
+        .into_iter()
+        .map(|t| {
+            serde_json::json!({"name": t.name, "role": t.role, "created_at": t.created_at,
+                "created_by": t.created_by, "from_config": t.from_config})
+        })
+        .collect();
+    Ok(json(serde_json::json!({"tokens": list})))
+}
+
+#[derive(Deserialize)]
+struct NewToken {
+    name: String,
+    role: String,
+}
+
+async fn create_token(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    axum::Json(req): axum::Json<NewToken>,
+) -> ApiResult<Response> {
+    let who = authorize(&state, &headers, Permission::Admin)?;
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "role {:?}: expected admin, analyst, viewer or ingest",
+            req.role
+        ))
+    })?;
+    let result = state.tokens.create(&req.name, role, &who.name);
+    audit(
+        &state,
+        &who,
+        peer,
+        "token-create",
+        result.is_ok(),
+        serde_json::json!({"name": req.name, "role": req.role}),
+    )
+    .await;
+    let token = result.map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(json(
+        serde_json::json!({"name": req.name, "role": role.as_str(), "token": token}),
+    ))
+}
+
+async fn delete_token(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let who = authorize(&state, &headers, Permission::Admin)?;
+    let result = state.tokens.delete(&name);
+    audit(
+        &state,
+        &who,
+        peer,
+        "token-delete",
+        result.is_ok(),
+        serde_json::json!({"name": name}),
+    )
+    .await;
+    result.map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(json(serde_json::json!({"deleted": name})))
+}
+
+// ---- Elasticsearch `_bulk` -------------------------------------------------
+
+/// Elasticsearch clients refuse servers that do not say they are one.
+fn es_headers(mut resp: Response) -> Response {
+    resp.headers_mut().insert(
+        "x-elastic-product",
+        HeaderValue::from_static("Elasticsearch"),
+    );
+    resp
+}
+
+async fn es_info(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Ingest)?;
+    Ok(es_headers(json(serde_json::json!({
+        "name": "sightline",
+        "cluster_name": "sightline",
+        "version": {"number": "8.15.0", "build_flavor": "default", "lucene_version": "9.11.1",
+                     "minimum_wire_compatibility_version": "7.17.0",
+                     "minimum_index_compatibility_version": "7.0.0"},
+        "tagline": "You Know, for Search"
+    }))))
+}
+
+async fn es_bulk(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    es_bulk_any(state, peer, headers, None, body).await
+}
+
+async fn es_bulk_index(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(index): Path<String>,
+    body: Bytes,
+) -> Response {
+    es_bulk_any(state, peer, headers, Some(index), body).await
+}
+
+async fn es_bulk_any(
+    state: Shared,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    index: Option<String>,
+    body: Bytes,
+) -> Response {
+    let result: ApiResult<Response> = async {
+        let who = authorize(&state, &headers, Permission::Ingest)?;
+        let body = decoded_body(&state, &headers, &body)?;
+        let started = std::time::Instant::now();
+        let stream = sightline_receive::batch_stream("es", &sender_name(&who, peer), &body);
+        let parsed = sightline_receive::es_bulk(&body, index.as_deref(), &stream).map_err(|e| {
+            state.metrics.failed.add("es_bulk", 1);
+            ApiError::bad_request(e.to_string())
+        })?;
+        let records: Vec<_> = parsed.accepted();
+        let bad = parsed.items.len() - records.len();
+        if bad > 0 {
+            state.metrics.failed.add("es_bulk", bad as u64);
+        }
+        if !records.is_empty() {
+            state
+                .queue
+                .submit("es_bulk", Payload::Records(records), PATIENCE)
+                .await?;
+        }
+        let resp =
+            sightline_receive::es_bulk_response(&parsed, started.elapsed().as_millis() as u64);
+        Ok(json(resp))
+    }
+    .await;
+    es_headers(result.unwrap_or_else(|e| e.into_response()))
+}
+
+// ---- Splunk HEC ---------------------------------------------------------------
+
+async fn hec_health(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Ingest)?;
+    Ok(json(
+        serde_json::json!({"text": "HEC is healthy", "code": 17}),
+    ))
+}
+
+/// HEC answers errors in its own shape (`{"text", "code"}`).
+fn hec_error(status: StatusCode, code: u32, text: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({"text": text, "code": code}).to_string(),
+    )
+        .into_response()
+}
+
+/// A refused HEC request in Splunk's shape (with `invalid-event-number`).
+fn hec_reject(e: &sightline_receive::HecError) -> Response {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        sightline_receive::hec_response(Some(e)).to_string(),
+    )
+        .into_response()
+}
+
+fn hec_failure(e: ApiError) -> Response {
+    match e.status {
+        StatusCode::UNAUTHORIZED => hec_error(e.status, 4, "Invalid token"),
+        StatusCode::FORBIDDEN => hec_error(e.status, 4, &e.message),
+        _ => e.into_response(),
+    }
+}
+
+async fn hec_event(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result: Result<Response, Response> = async {
+        let who = authorize(&state, &headers, Permission::Ingest).map_err(hec_failure)?;
+        let body = decoded_body(&state, &headers, &body).map_err(IntoResponse::into_response)?;
+        let stream = sightline_receive::batch_stream("hec", &sender_name(&who, peer), &body);
+        let records = sightline_receive::hec_events(&body, &stream).map_err(|e| {
+            state.metrics.failed.add("hec", 1);
+            hec_reject(&e)
+        })?;
+        state
+            .queue
+            .submit("hec", Payload::Records(records), PATIENCE)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?;
+        Ok(json(sightline_receive::hec_response(None)))
+    }
+    .await;
+    result.unwrap_or_else(|r| r)
+}
+
+#[derive(Deserialize, Default)]
+struct HecRawParams {
+    host: Option<String>,
+    source: Option<String>,
+    sourcetype: Option<String>,
+}
+
+async fn hec_raw(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(p): Query<HecRawParams>,
+    body: Bytes,
+) -> Response {
+    let result: Result<Response, Response> = async {
+        let who = authorize(&state, &headers, Permission::Ingest).map_err(hec_failure)?;
+        let body = decoded_body(&state, &headers, &body).map_err(IntoResponse::into_response)?;
+        let stream = sightline_receive::batch_stream("hec-raw", &sender_name(&who, peer), &body);
+        let params = sightline_receive::HecRawParams {
+            host: p.host.as_deref(),
+            source: p.source.as_deref(),
+            sourcetype: p.sourcetype.as_deref(),
+            index: None,
+        };
+        let records = sightline_receive::hec_raw(&body, &params, &stream).map_err(|e| {
+            state.metrics.failed.add("hec", 1);
+            hec_reject(&e)
+        })?;
+        state
+            .queue
+            .submit("hec", Payload::Records(records), PATIENCE)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?;
+        Ok(json(sightline_receive::hec_response(None)))
+    }
+    .await;
+    result.unwrap_or_else(|r| r)
+}
+
+// ---- OTLP/HTTP logs -----------------------------------------------------------
+
+async fn otlp_logs(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    authorize(&state, &headers, Permission::Ingest)?;
+    let body = decoded_body(&state, &headers, &body)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/x-protobuf")
+        .to_owned();
+    let logs = match sightline_receive::otlp_logs(&body, &content_type) {
+        Ok(l) => l,
+        Err(e) => {
+            state.metrics.failed.add("otlp", 1);
+            let format = sightline_receive::OtlpFormat::from_content_type(&content_type)
+                .unwrap_or(sightline_receive::OtlpFormat::Protobuf);
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, format.content_type())],
+                sightline_receive::otlp_error_response(format, &e),
+            )
+                .into_response());
+        }
+    };
+    if logs.rejected > 0 {
+        state.metrics.failed.add("otlp", logs.rejected);
+    }
+    let format = logs.format;
+    if !logs.records.is_empty() {
+        state
+            .queue
+            .submit("otlp", Payload::Records(logs.records), PATIENCE)
+            .await?;
+    }
+    Ok((
+        [(header::CONTENT_TYPE, format.content_type())],
+        sightline_receive::otlp_response(format, logs.rejected, &logs.rejected_reason),
+    )
+        .into_response())
+}

@@ -1,0 +1,410 @@
+//! `sightline server`: one process that receives logs (HTTP, Elasticsearch
+//! `_bulk`, Splunk HEC, OTLP, syslog), decodes and enriches them, stores them
+//! in the tamper-evident store, runs streaming detection and serves the API.
+//!
+//! Data flows one way: receivers → [`pipeline::Queue`] → the single
+//! [`pipeline::Writer`] (decode → enrich → store → detect → alerts). The HTTP
+//! side only reads the store and the alert database.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod detection;
+pub mod enrich;
+pub mod http;
+pub mod metrics;
+pub mod pipeline;
+pub mod syslog;
+pub mod tls;
+
+use anyhow::{Context, bail};
+use config::{Config, Settings};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What `sightline server` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    pub config: Config,
+    /// Overrides `server.listen`.
+    pub listen: Option<SocketAddr>,
+    /// Overrides `server.data_dir`.
+    pub data_dir: Option<PathBuf>,
+    /// Overrides `server.admin_token_file`.
+    pub admin_token_file: Option<PathBuf>,
+    /// The bootstrap admin token itself (from `SIGHTLINE_ADMIN_TOKEN`).
+    pub admin_token: Option<String>,
+    /// Replay this directory of logs as live traffic.
+    pub demo: Option<PathBuf>,
+    /// Where to write the address actually bound (for tests that bind port 0).
+    pub ready_file: Option<PathBuf>,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, then drains the queue and stops.
+pub fn run(mut opts: ServerOptions) -> anyhow::Result<()> {
+    if let Some(d) = opts.data_dir.take() {
+        opts.config.server.data_dir = d;
+    }
+    if let Some(f) = opts.admin_token_file.take() {
+        opts.config.server.admin_token_file = Some(f);
+    }
+    let mut settings = opts.config.validate()?;
+    if let Some(l) = opts.listen {
+        settings.listen = l;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(opts, settings))
+}
+
+fn store_config(config: &Config, settings: &Settings) -> sightline_store::StoreConfig {
+    let data_dir = config.server.data_dir.clone();
+    let key_file = config
+        .store
+        .key_file
+        .clone()
+        .unwrap_or_else(|| default_key_file(&data_dir));
+    let mut sc = sightline_store::StoreConfig::new(data_dir, key_file);
+    sc.fsync = settings.fsync;
+    sc.segment_max_bytes = settings.segment_size;
+    sc.max_disk_bytes = settings.max_disk;
+    sc.retention = sightline_store::RetentionPolicy {
+        max_age: settings.retention_age,
+        max_bytes: settings.retention_size,
+        per_dataset: settings.retention_per_dataset.clone(),
+    };
+    sc
+}
+
+/// The signing key lives beside the data directory, not in it, so whoever
+/// can rewrite the data cannot also re-sign it.
+pub fn default_key_file(data_dir: &std::path::Path) -> PathBuf {
+    let name = data_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sightline-data".into());
+    data_dir
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(format!("{name}.signing-key"))
+}
+
+async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
+    let config = &opts.config;
+    let data_dir = config.server.data_dir.clone();
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    let metrics = Arc::new(metrics::Metrics::default());
+
+    // Tokens: make sure an admin can get in.
+    let tokens = Arc::new(auth::Tokens::open(&data_dir, &config.tokens)?);
+    bootstrap_admin(&tokens, &opts)?;
+
+    let (store, opened) = sightline_store::Store::open(store_config(config, &settings))
+        .context("opening the store")?;
+    tracing::info!("store opened: {opened:?}");
+    let store = Arc::new(store);
+    let alerts = Arc::new(
+        sightline_alerts::AlertStore::open(data_dir.join("alerts.db"))
+            .context("opening the alert database")?,
+    );
+    let sources = sightline_rules::Sources {
+        rules: config.detect.rules.clone(),
+        tuning: config.detect.tuning.clone(),
+        indicators: config.detect.indicators.clone(),
+    };
+    let mut detection = detection::Detection::start(
+        sources,
+        settings.lateness_secs,
+        &data_dir,
+        settings.reload_interval,
+    )?;
+    let rules_summary = Arc::clone(&detection.summary);
+    let enricher =
+        enrich::Enricher::new(&config.enrich.assets, config.enrich.indicators.as_deref())
+            .context("reading enrich.indicators")?;
+
+    let (queue, rx) = pipeline::queue(config.server.queue_batches, Arc::clone(&metrics));
+    // Rule reloads are user-visible changes: audit them.
+    {
+        let q = queue.clone();
+        let handle = tokio::runtime::Handle::current();
+        detection.on_reload = Box::new(move |msg: &str| {
+            let ev = audit::record(
+                None,
+                None,
+                "rules-reloaded",
+                true,
+                serde_json::json!({"result": msg}),
+            );
+            let q = q.clone();
+            handle.spawn(async move {
+                let _ = q
+                    .submit(
+                        "audit",
+                        pipeline::Payload::Events(vec![ev]),
+                        Duration::from_secs(5),
+                    )
+                    .await;
+            });
+        });
+    }
+    let stop_writer = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = pipeline::Writer {
+        stop: Arc::clone(&stop_writer),
+        store: Arc::clone(&store),
+        alerts: Arc::clone(&alerts),
+        detection,
+        enricher,
+        metrics: Arc::clone(&metrics),
+        retention_every: Duration::from_secs(600),
+        retention: Box::new(|store: &sightline_store::Store| {
+            match store.apply_retention(jiff::Timestamp::now()) {
+                Ok(r) => {
+                    if r.segments_deleted > 0 {
+                        tracing::info!("retention: {r:?}");
+                    }
+                }
+                Err(e) => tracing::error!("retention: {e}"),
+            }
+        }),
+    };
+    let writer_thread = std::thread::Builder::new()
+        .name("sightline-writer".into())
+        .spawn(move || writer.run(rx))
+        .context("starting the writer thread")?;
+
+    let tls = if config.tls.enabled {
+        let setup = tls::setup(
+            &data_dir,
+            config.tls.cert.as_deref(),
+            config.tls.key.as_deref(),
+            &[settings.listen.ip().to_string()],
+        )?;
+        tracing::info!(
+            "TLS certificate {} (SHA-256 {}){}",
+            setup.cert_path.display(),
+            setup.fingerprint,
+            if setup.generated {
+                ", generated now"
+            } else {
+                ""
+            }
+        );
+        Some(tokio_rustls::TlsAcceptor::from(Arc::clone(&setup.config)))
+    } else {
+        tracing::warn!("TLS is off (tls.enabled = false): tokens travel in clear text");
+        None
+    };
+
+    let state = Arc::new(http::AppState {
+        tokens: Arc::clone(&tokens),
+        limiter: auth::RateLimiter::new(config.limits.requests_per_second, config.limits.burst),
+        queue: queue.clone(),
+        store: Arc::clone(&store),
+        alerts: Arc::clone(&alerts),
+        metrics: Arc::clone(&metrics),
+        rules: rules_summary,
+        max_body: settings.max_body,
+    });
+    let app = http::router(state);
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "binding {} (is another server running there?)",
+                settings.listen
+            )
+        })?;
+    let bound = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!("listening on {scheme}://{bound}");
+
+    let syslog_ctx = syslog::SyslogContext {
+        queue: queue.clone(),
+        metrics: Arc::clone(&metrics),
+        allow: Arc::new(settings.syslog_allow.clone()),
+    };
+    let mut tasks = Vec::new();
+    let mut syslog_addrs = serde_json::Map::new();
+    if let Some(addr) = settings.syslog_udp {
+        let sock = tokio::net::UdpSocket::bind(addr)
+            .await
+            .with_context(|| format!("binding syslog.udp {addr}"))?;
+        syslog_addrs.insert("syslog_udp".into(), sock.local_addr()?.to_string().into());
+        tasks.push(tokio::spawn(syslog::serve_udp(sock, syslog_ctx.clone())));
+    }
+    if let Some(addr) = settings.syslog_tcp {
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding syslog.tcp {addr}"))?;
+        syslog_addrs.insert("syslog_tcp".into(), l.local_addr()?.to_string().into());
+        tasks.push(tokio::spawn(syslog::serve_tcp(l, syslog_ctx.clone(), None)));
+    }
+    if let Some(addr) = settings.syslog_tls {
+        let Some(acceptor) = tls.clone() else {
+            bail!("syslog.tls needs tls.enabled = true");
+        };
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding syslog.tls {addr}"))?;
+        syslog_addrs.insert("syslog_tls".into(), l.local_addr()?.to_string().into());
+        tasks.push(tokio::spawn(syslog::serve_tcp(
+            l,
+            syslog_ctx.clone(),
+            Some(acceptor),
+        )));
+    }
+    drop(syslog_ctx);
+    if let Some(dir) = opts.demo.clone() {
+        tasks.push(tokio::spawn(demo::replay(dir, queue.clone())));
+    }
+    if let Some(f) = &opts.ready_file {
+        let mut info = serde_json::Map::new();
+        info.insert("http".into(), format!("{scheme}://{bound}").into());
+        info.extend(syslog_addrs);
+        std::fs::write(f, serde_json::Value::Object(info).to_string())
+            .with_context(|| format!("writing {}", f.display()))?;
+    }
+    drop(queue);
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let http_task = tokio::spawn(serve_http(listener, app, tls, stop_rx));
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests, draining the queue");
+    let _ = stop_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(10), http_task).await;
+    for t in tasks {
+        t.abort();
+        let _ = t.await;
+    }
+    // Requests are finished: the writer drains what is queued and returns.
+    stop_writer.store(true, std::sync::atomic::Ordering::Relaxed);
+    tokio::task::spawn_blocking(move || writer_thread.join())
+        .await
+        .ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn bootstrap_admin(tokens: &auth::Tokens, opts: &ServerOptions) -> anyhow::Result<()> {
+    let supplied = match (&opts.admin_token, &opts.config.server.admin_token_file) {
+        (Some(t), _) => Some(t.trim().to_owned()),
+        (None, Some(f)) => Some(
+            std::fs::read_to_string(f)
+                .with_context(|| format!("reading the admin token file {}", f.display()))?
+                .trim()
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    if let Some(token) = supplied {
+        if token.len() < 16 {
+            bail!("the bootstrap admin token must be at least 16 characters");
+        }
+        tokens.install("admin", auth::Role::Admin, &token, "bootstrap")?;
+        return Ok(());
+    }
+    if !tokens.has_admin() {
+        let token = tokens.create("admin", auth::Role::Admin, "bootstrap")?;
+        // Printed once, to the terminal only (never to the log): only its hash is kept.
+        eprintln!(
+            "\n  Admin token (shown once, stored only as a hash):\n\n    {token}\n\n  \
+             Use it as: Authorization: Bearer <token>, or `sightline ... --token <token>`.\n"
+        );
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Accepts connections (TLS or plain) and serves the router on each, with
+/// the peer address available to handlers; stops accepting on `stop` and
+/// lets open connections finish.
+async fn serve_http(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use tower::ServiceExt;
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        let (sock, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let app = app.clone();
+        let tls = tls.clone();
+        let mut stop = stop.clone();
+        conns.spawn(async move {
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(req.map(axum::body::Body::new))
+            });
+            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            macro_rules! drive {
+                ($io:expr) => {{
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new($io), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        r = conn.as_mut() => { if let Err(e) = r { tracing::debug!("connection {peer}: {e}"); } }
+                        _ = stop.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
+                    }
+                }};
+            }
+            match tls {
+                Some(acceptor) => match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(sock)).await {
+                    Ok(Ok(s)) => drive!(s),
+                    Ok(Err(e)) => tracing::debug!("TLS handshake with {peer}: {e}"),
+                    Err(_) => tracing::debug!("TLS handshake with {peer} timed out"),
+                },
+                None => drive!(sock),
+            }
+        });
+    }
+    drop(app);
+    while tokio::time::timeout(Duration::from_secs(10), conns.join_next())
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+    {}
+}

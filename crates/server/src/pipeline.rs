@@ -1,0 +1,360 @@
+//! The one writer: receivers hand batches to a bounded queue; a single
+//! thread decodes, enriches, stores (durably), runs detection and persists
+//! alerts, then acknowledges the batch. One writer keeps the hash chain and
+//! the detection state ordered without locks, and the bounded queue is where
+//! backpressure comes from.
+
+use crate::detection::Detection;
+use crate::enrich::Enricher;
+use crate::metrics::Metrics;
+use sightline_decode::{DecodeOptions, Event, StreamInfo};
+use sightline_parse::{Pipeline, SourceChoice};
+use sightline_receive::Inbound;
+use sightline_sanitize::Sanitizer;
+use sightline_store::Store;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
+
+/// What a batch carries.
+pub enum Payload {
+    /// Records from a receiver, to decode.
+    Records(Vec<Inbound>),
+    /// Events built by the server itself (audit records, the demo replay).
+    Events(Vec<Event>),
+    /// Reload rules now (admin request); answered through the ack.
+    ReloadRules,
+}
+
+/// The outcome of a batch, sent to whoever waits for the acknowledgement.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BatchReport {
+    pub events: usize,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub parse_failures: usize,
+    pub alerts: usize,
+    /// For rule reloads: what happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IngestError {
+    #[error("the store is full: {0}; free disk space or raise store.max_disk, then retry")]
+    DiskFull(String),
+    #[error("the store refused the batch: {0}")]
+    Store(String),
+    #[error("the server is busy (queue full); retry after {0} s")]
+    Busy(u64),
+    #[error("the server is shutting down; retry later")]
+    ShuttingDown,
+    #[error("{0}")]
+    Rules(String),
+}
+
+pub struct Batch {
+    pub receiver: &'static str,
+    pub payload: Payload,
+    pub received: Instant,
+    pub ack: Option<tokio::sync::oneshot::Sender<Result<BatchReport, IngestError>>>,
+}
+
+/// The sending side, shared by every receiver.
+#[derive(Clone)]
+pub struct Queue {
+    tx: SyncSender<Batch>,
+    metrics: Arc<Metrics>,
+}
+
+impl Queue {
+    /// Submits and waits for the batch to be durable. Waits up to `patience`
+    /// for room in the queue (counted as backpressure time), then gives up
+    /// with [`IngestError::Busy`] so HTTP clients get 503 + Retry-After.
+    pub async fn submit(
+        &self,
+        receiver: &'static str,
+        payload: Payload,
+        patience: Duration,
+    ) -> Result<BatchReport, IngestError> {
+        let (ack_tx, ack_rx) = tokio::sync::oneshot::channel();
+        let mut batch = Batch {
+            receiver,
+            payload,
+            received: Instant::now(),
+            ack: Some(ack_tx),
+        };
+        let started = Instant::now();
+        loop {
+            match self.tx.try_send(batch) {
+                Ok(()) => break,
+                Err(TrySendError::Disconnected(_)) => return Err(IngestError::ShuttingDown),
+                Err(TrySendError::Full(b)) => {
+                    if started.elapsed() >= patience {
+                        self.metrics
+                            .backpressure_rejections
+                            .fetch_add(1, Ordering::Relaxed);
+                        self.waited(started);
+                        return Err(IngestError::Busy(1));
+                    }
+                    batch = b;
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        }
+        self.waited(started);
+        self.metrics.queue_depth.fetch_add(1, Ordering::Relaxed);
+        ack_rx.await.unwrap_or(Err(IngestError::ShuttingDown))
+    }
+
+    fn waited(&self, since: Instant) {
+        let us = since.elapsed().as_micros() as u64;
+        if us > 5_000 {
+            self.metrics
+                .backpressure_micros
+                .fetch_add(us, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Builds the queue; the receiving end goes to [`Writer::run`].
+pub fn queue(capacity: usize, metrics: Arc<Metrics>) -> (Queue, Receiver<Batch>) {
+    let (tx, rx) = std::sync::mpsc::sync_channel(capacity);
+    metrics
+        .queue_capacity
+        .store(capacity as u64, Ordering::Relaxed);
+    (Queue { tx, metrics }, rx)
+}
+
+pub struct Writer {
+    pub store: Arc<Store>,
+    pub alerts: Arc<sightline_alerts::AlertStore>,
+    pub detection: Detection,
+    pub enricher: Enricher,
+    pub metrics: Arc<Metrics>,
+    pub retention_every: Duration,
+    /// Set at shutdown: drain what is queued and return (senders held by
+    /// long-lived parts, such as the reload auditor, never all go away).
+    pub stop: Arc<std::sync::atomic::AtomicBool>,
+    pub retention: Box<dyn Fn(&Store) + Send>,
+}
+
+impl Writer {
+    /// Runs until every sender is gone, then drains, saves detection state and returns.
+    pub fn run(mut self, rx: Receiver<Batch>) {
+        let decoder = Pipeline::new(
+            SourceChoice::Auto,
+            DecodeOptions::default(),
+            Sanitizer::default(),
+        );
+        let mut last_save = Instant::now();
+        let mut last_retention = Instant::now() - self.retention_every;
+        let mut last_reload_check = Instant::now();
+        loop {
+            match rx.recv_timeout(Duration::from_millis(500)) {
+                Ok(batch) => {
+                    self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
+                    self.handle(&decoder, batch);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.stop.load(Ordering::Relaxed) {
+                        while let Ok(batch) = rx.try_recv() {
+                            self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
+                            self.handle(&decoder, batch);
+                        }
+                        break;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if last_reload_check.elapsed() >= self.detection.reload_interval {
+                last_reload_check = Instant::now();
+                if let Some(msg) = self.detection.reload_if_changed() {
+                    tracing::info!(target: "sightline::rules", "{msg}");
+                    self.metrics.rule_reloads.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            if last_save.elapsed() >= Duration::from_secs(10) {
+                last_save = Instant::now();
+                self.detection.save_state();
+                self.update_store_gauges();
+            }
+            if last_retention.elapsed() >= self.retention_every {
+                last_retention = Instant::now();
+                (self.retention)(&self.store);
+            }
+        }
+        self.detection.save_state();
+        if let Err(e) = self.store.flush() {
+            tracing::error!("flushing the store at shutdown: {e}");
+        }
+    }
+
+    fn update_store_gauges(&self) {
+        let s = self.store.stats();
+        self.metrics
+            .store_bytes
+            .store(s.bytes_on_disk, Ordering::Relaxed);
+        self.metrics.store_events.store(s.events, Ordering::Relaxed);
+    }
+
+    fn handle(&mut self, decoder: &Pipeline, batch: Batch) {
+        let result = match batch.payload {
+            Payload::ReloadRules => self
+                .detection
+                .reload()
+                .map(|msg| {
+                    self.metrics.rule_reloads.fetch_add(1, Ordering::Relaxed);
+                    BatchReport {
+                        message: Some(msg),
+                        ..Default::default()
+                    }
+                })
+                .map_err(IngestError::Rules),
+            Payload::Records(records) => {
+                self.metrics
+                    .received
+                    .add(batch.receiver, records.len() as u64);
+                let events = decode(decoder, records);
+                self.write(events, batch.received)
+            }
+            Payload::Events(events) => self.write(events, batch.received),
+        };
+        if let Some(ack) = batch.ack {
+            let _ = ack.send(result);
+        }
+    }
+
+    fn write(
+        &mut self,
+        mut events: Vec<Event>,
+        received: Instant,
+    ) -> Result<BatchReport, IngestError> {
+        for ev in &mut events {
+            self.enricher.apply(ev);
+        }
+        let started = Instant::now();
+        let appended = self.store.append(&events);
+        self.metrics
+            .store_append_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        let report = match appended {
+            Ok(r) => r,
+            Err(e) => {
+                self.metrics.store_errors.fetch_add(1, Ordering::Relaxed);
+                return Err(
+                    if matches!(e, sightline_store::StoreError::DiskFull { .. }) {
+                        self.metrics.disk_full.fetch_add(1, Ordering::Relaxed);
+                        IngestError::DiskFull(e.to_string())
+                    } else {
+                        IngestError::Store(e.to_string())
+                    },
+                );
+            }
+        };
+        self.metrics.batches.fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .duplicates
+            .fetch_add(report.duplicates, Ordering::Relaxed);
+        let mut out = BatchReport {
+            events: events.len(),
+            stored: report.stored as usize,
+            duplicates: report.duplicates as usize,
+            ..Default::default()
+        };
+        // Only events stored now are detected on: a retried batch must not
+        // count twice towards a threshold.
+        let fresh: Vec<&Event> = events
+            .iter()
+            .filter(|ev| !report.duplicate_ids.contains(&ev.id))
+            .collect();
+        for ev in &fresh {
+            self.metrics.stored.add(&ev.dataset, 1);
+            if ev.has_tag(sightline_event::tags::PARSE_FAILURE) {
+                self.metrics.parse_failures.add(&ev.dataset, 1);
+                out.parse_failures += 1;
+            }
+        }
+        let started = Instant::now();
+        let alerts = self.detection.process(&fresh);
+        self.metrics
+            .rule_eval_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        let now = jiff::Timestamp::now();
+        for alert in &alerts {
+            match self.alerts.upsert(alert, now) {
+                Ok(u) => {
+                    if u.is_new() {
+                        out.alerts += 1;
+                        self.metrics.alerts_raised.add(alert.level.as_str(), 1);
+                        self.metrics
+                            .alert_latency
+                            .observe_micros(received.elapsed().as_micros() as u64);
+                    }
+                }
+                Err(e) => tracing::error!("persisting alert {}: {e}", alert.id),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Decodes records, grouping consecutive records of one stream so multi-line
+/// records (tracebacks) assemble as they do when reading files.
+pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
+    let mut events = Vec::with_capacity(records.len());
+    let mut i = 0;
+    while i < records.len() {
+        let first = &records[i];
+        let mut j = i + 1;
+        while j < records.len() && same_stream(first, &records[j]) {
+            j += 1;
+        }
+        let group = &records[i..j];
+        let mut text = String::new();
+        for r in group {
+            // One record is one line: inner line breaks would split it.
+            text.push_str(&r.line.replace(['\n', '\r'], " "));
+            text.push('\n');
+        }
+        let stream = StreamInfo {
+            name: first.stream.clone(),
+            path: first.path.as_ref().map(Into::into),
+            host: first.host.clone(),
+            modified: first.time,
+            start_offset: first.offset,
+        };
+        let reader = std::io::Cursor::new(text.into_bytes());
+        let mut push = |mut ev: Event| {
+            for (k, v) in &first.attributes {
+                ev.labels.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            if let Some(h) = &first.host
+                && ev.get(sightline_event::field::HOST_NAME).is_none()
+            {
+                ev.set(sightline_event::field::HOST_NAME, h.as_str());
+            }
+            events.push(ev);
+        };
+        let hinted = first
+            .source_hint
+            .as_deref()
+            .and_then(|h| decoder.registry().get(h));
+        // Reading from memory cannot fail.
+        let _ = match hinted {
+            Some(source) => decoder.read_with(source, stream, reader, &mut push),
+            None => decoder.read(stream, reader, &mut push),
+        };
+        i = j;
+    }
+    events
+}
+
+fn same_stream(a: &Inbound, b: &Inbound) -> bool {
+    a.stream == b.stream
+        && a.source_hint == b.source_hint
+        && a.host == b.host
+        && a.path == b.path
+        && a.attributes == b.attributes
+}

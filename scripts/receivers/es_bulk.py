@@ -1,0 +1,91 @@
+"""Sends documents to Sightline's Elasticsearch `_bulk` endpoint with the
+official Python client (`elasticsearch`, `helpers.bulk`), as an application or
+a shipper written against Elasticsearch would.
+
+Used by scripts/test-receivers. Prints one line of JSON with what the client
+saw, and exits non-zero when the outcome is not the one asked for:
+
+  --expect ok         every document accepted (helpers.bulk reports no error)
+  --expect forbidden  the client raises AuthorizationException (403)
+  --expect unauthenticated  the client raises AuthenticationException (401)
+"""
+
+import argparse
+import json
+import sys
+import warnings
+
+from elasticsearch import (
+    ApiError,
+    AuthenticationException,
+    AuthorizationException,
+    Elasticsearch,
+    helpers,
+)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", required=True)
+    p.add_argument("--ca", required=True, help="CA certificate (the server's self-signed cert.pem)")
+    p.add_argument("--token", default="", help="Sightline token; empty sends no credentials")
+    p.add_argument("--auth", choices=["apikey", "basic"], default="apikey")
+    p.add_argument("--marker", required=True, help="a word put in every document's message")
+    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--index", default="sightline-receivers")
+    p.add_argument("--host", default="es-client-1", help="host.name of every document")
+    p.add_argument("--expect", choices=["ok", "forbidden", "unauthenticated"], default="ok")
+    a = p.parse_args()
+
+    kwargs = {"ca_certs": a.ca, "request_timeout": 20, "max_retries": 0}
+    if a.token and a.auth == "apikey":
+        # An Elasticsearch API key is (id, key); Sightline takes the token as the key.
+        kwargs["api_key"] = ("sightline-test", a.token)
+    elif a.token:
+        kwargs["basic_auth"] = ("elastic", a.token)
+    warnings.simplefilter("ignore")  # e.g. the client's notice about the server version
+    es = Elasticsearch(a.url, **kwargs)
+
+    out = {"client": "elasticsearch-py", "auth": a.auth if a.token else "none"}
+    if a.expect == "ok":
+        info = es.info()  # GET / : what Beats, Logstash and the clients ask first
+        out["server_version"] = info["version"]["number"]
+        actions = (
+            {
+                "_index": a.index,
+                "_source": {
+                    "@timestamp": f"2026-11-20T10:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z",
+                    "message": f"inference request {i} served {a.marker}",
+                    "host": {"name": a.host},
+                    "log": {"file": {"path": "/var/log/inference/serve.log"}},
+                    "user": {"name": f"svc{i % 5}"},
+                    "request": {"seq": i},
+                },
+            }
+            for i in range(a.count)
+        )
+        ok, errors = helpers.bulk(es, actions, chunk_size=500, raise_on_error=False, stats_only=False)
+        out.update(indexed=ok, errors=errors)
+        print(json.dumps(out))
+        return 0 if ok == a.count and not errors else 1
+
+    doc = {"_index": a.index, "_source": {"message": f"must not be stored {a.marker}"}}
+    want = AuthorizationException if a.expect == "forbidden" else AuthenticationException
+    try:
+        helpers.bulk(es, [doc])
+    except want as e:
+        out.update(raised=type(e).__name__, status=e.meta.status)
+        print(json.dumps(out))
+        return 0
+    except ApiError as e:
+        out.update(raised=type(e).__name__, status=e.meta.status, body=str(e.body)[:300])
+    except Exception as e:  # noqa: BLE001 - report whatever the client did
+        out.update(raised=type(e).__name__, error=str(e)[:300])
+    else:
+        out.update(raised=None)
+    print(json.dumps(out))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
