@@ -49,31 +49,19 @@ fn level(l: Option<sightline_detect::rule::Level>) -> String {
 
 fn summarize(loaded: &sightline_rules::Loaded) -> RulesSummary {
     let r = &loaded.rules;
-    let mut rules: Vec<RuleInfo> = Vec::new();
-    for c in &r.rules {
-        rules.push(RuleInfo {
-            key: c.meta.key().to_owned(),
-            title: c.meta.title.clone(),
-            level: level(c.meta.level),
-            kind: "detection",
-        });
-    }
-    for c in &r.correlations {
-        rules.push(RuleInfo {
-            key: c.meta.key().to_owned(),
-            title: c.meta.title.clone(),
-            level: level(c.meta.level),
-            kind: "correlation",
-        });
-    }
-    for a in &r.anomalies {
-        rules.push(RuleInfo {
-            key: a.meta.key().to_owned(),
-            title: a.meta.title.clone(),
-            level: level(a.meta.level),
-            kind: "anomaly",
-        });
-    }
+    let info = |meta: &sightline_detect::rule::Meta, kind: &'static str| RuleInfo {
+        key: meta.key().to_owned(),
+        title: meta.title.clone(),
+        level: level(meta.level),
+        kind,
+    };
+    let rules: Vec<RuleInfo> = r
+        .rules
+        .iter()
+        .map(|c| info(&c.meta, "detection"))
+        .chain(r.correlations.iter().map(|c| info(&c.meta, "correlation")))
+        .chain(r.anomalies.iter().map(|a| info(&a.meta, "anomaly")))
+        .collect();
     RulesSummary {
         detection: r.rules.len(),
         correlation: r.correlations.len(),

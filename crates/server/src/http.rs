@@ -758,23 +758,10 @@ async fn hec_event(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let result: Result<Response, Response> = async {
-        let who = authorize(&state, &headers, Permission::Ingest).map_err(hec_failure)?;
-        let body = decoded_body(&state, &headers, &body).map_err(IntoResponse::into_response)?;
-        let stream = sightline_receive::batch_stream("hec", &sender_name(&who, peer), &body);
-        let records = sightline_receive::hec_events(&body, &stream).map_err(|e| {
-            state.metrics.failed.add("hec", 1);
-            hec_reject(&e)
-        })?;
-        state
-            .queue
-            .submit("hec", Payload::Records(records), PATIENCE)
-            .await
-            .map_err(|e| ApiError::from(e).into_response())?;
-        Ok(json(sightline_receive::hec_response(None)))
-    }
-    .await;
-    result.unwrap_or_else(|r| r)
+    hec_ingest(&state, peer, &headers, &body, "hec", |body, stream| {
+        sightline_receive::hec_events(body, stream)
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -791,17 +778,36 @@ async fn hec_raw(
     Query(p): Query<HecRawParams>,
     body: Bytes,
 ) -> Response {
+    let params = sightline_receive::HecRawParams {
+        host: p.host.as_deref(),
+        source: p.source.as_deref(),
+        sourcetype: p.sourcetype.as_deref(),
+        index: None,
+    };
+    hec_ingest(&state, peer, &headers, &body, "hec-raw", |body, stream| {
+        sightline_receive::hec_raw(body, &params, stream)
+    })
+    .await
+}
+
+/// Both HEC endpoints: authenticate, decompress, parse with `parse`, submit,
+/// and answer in HEC's own shapes.
+async fn hec_ingest(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: &[u8],
+    kind: &str,
+    parse: impl FnOnce(
+        &[u8],
+        &str,
+    ) -> Result<Vec<sightline_receive::Inbound>, sightline_receive::HecError>,
+) -> Response {
     let result: Result<Response, Response> = async {
-        let who = authorize(&state, &headers, Permission::Ingest).map_err(hec_failure)?;
-        let body = decoded_body(&state, &headers, &body).map_err(IntoResponse::into_response)?;
-        let stream = sightline_receive::batch_stream("hec-raw", &sender_name(&who, peer), &body);
-        let params = sightline_receive::HecRawParams {
-            host: p.host.as_deref(),
-            source: p.source.as_deref(),
-            sourcetype: p.sourcetype.as_deref(),
-            index: None,
-        };
-        let records = sightline_receive::hec_raw(&body, &params, &stream).map_err(|e| {
+        let who = authorize(state, headers, Permission::Ingest).map_err(hec_failure)?;
+        let body = decoded_body(state, headers, body).map_err(IntoResponse::into_response)?;
+        let stream = sightline_receive::batch_stream(kind, &sender_name(&who, peer), &body);
+        let records = parse(&body, &stream).map_err(|e| {
             state.metrics.failed.add("hec", 1);
             hec_reject(&e)
         })?;
