@@ -8,6 +8,11 @@ saw, and exits non-zero when the outcome is not the one asked for:
   --expect ok         every document accepted (helpers.bulk reports no error)
   --expect forbidden  the client raises AuthorizationException (403)
   --expect unauthenticated  the client raises AuthenticationException (401)
+  --expect too-large  one request of --size-mib MiB; the client raises ApiError 413.
+                      The server closes the connection after its answer without
+                      reading the rest of the body, so the client may see a
+                      connection error instead: up to --attempts requests are made,
+                      and how many saw a connection error is reported.
 """
 
 import argparse
@@ -18,6 +23,7 @@ import warnings
 from elasticsearch import (
     ApiError,
     AuthenticationException,
+    ConnectionError as EsConnectionError,
     AuthorizationException,
     Elasticsearch,
     helpers,
@@ -34,7 +40,9 @@ def main() -> int:
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--index", default="sightline-receivers")
     p.add_argument("--host", default="es-client-1", help="host.name of every document")
-    p.add_argument("--expect", choices=["ok", "forbidden", "unauthenticated"], default="ok")
+    p.add_argument("--expect", choices=["ok", "forbidden", "unauthenticated", "too-large"], default="ok")
+    p.add_argument("--size-mib", type=float, default=2.0)
+    p.add_argument("--attempts", type=int, default=20)
     a = p.parse_args()
 
     kwargs = {"ca_certs": a.ca, "request_timeout": 20, "max_retries": 0}
@@ -68,6 +76,27 @@ def main() -> int:
         out.update(indexed=ok, errors=errors)
         print(json.dumps(out))
         return 0 if ok == a.count and not errors else 1
+
+    if a.expect == "too-large":
+        pad = "x" * 1000
+        n = int(a.size_mib * 1024 * 1024 / (len(pad) + 60)) + 1
+        docs = [{"_index": a.index, "_source": {"message": f"oversized {i} {a.marker} {pad}"}} for i in range(n)]
+        resets = []
+        for _ in range(a.attempts):
+            try:
+                helpers.bulk(es, docs, chunk_size=n + 1, max_chunk_bytes=1 << 30)
+            except ApiError as e:
+                out.update(raised=type(e).__name__, status=e.meta.status, connection_errors=len(resets))
+                print(json.dumps(out))
+                return 0 if e.meta.status == 413 else 1
+            except EsConnectionError as e:
+                resets.append(str(e)[:120])
+                continue
+            out.update(raised=None)
+            break
+        out.update(connection_errors=len(resets), last_error=resets[-1:] or None)
+        print(json.dumps(out))
+        return 1
 
     doc = {"_index": a.index, "_source": {"message": f"must not be stored {a.marker}"}}
     want = AuthorizationException if a.expect == "forbidden" else AuthenticationException

@@ -11,6 +11,7 @@ succeeded. Prints one line of JSON with the export results.
 import argparse
 import json
 import logging
+import os
 import sys
 import warnings
 
@@ -51,6 +52,11 @@ def main() -> int:
     a = p.parse_args()
 
     warnings.simplefilter("ignore", DeprecationWarning)  # the SDK's LoggingHandler
+    # requests lets these variables override a session's `verify`, which is
+    # where the exporter puts certificate_file: without this, a machine that
+    # sets them (many do, for the system bundle) would not trust --ca.
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        os.environ.pop(var, None)
     exporter = Recording(
         endpoint=a.url.rstrip("/") + "/v1/logs",
         headers={"authorization": "Bearer " + a.token},
