@@ -305,6 +305,13 @@ async fn ingest_native(
     Ok(json(serde_json::to_value(&report).unwrap_or_default()))
 }
 
+/// A time query parameter (RFC 3339, a date, `now` or an age), as the CLI takes them.
+fn param_time(s: Option<&str>, now: jiff::Timestamp) -> ApiResult<Option<jiff::Timestamp>> {
+    s.map(|t| sightline_query::parse_time(t, now))
+        .transpose()
+        .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
 #[derive(Deserialize)]
 struct SearchParams {
     #[serde(default)]
@@ -326,12 +333,7 @@ async fn search(
     let who = authorize(&state, &headers, Permission::Read)?;
     let query = sightline_query::parse(&p.q).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let now = jiff::Timestamp::now();
-    let time = |s: &Option<String>| -> ApiResult<Option<jiff::Timestamp>> {
-        s.as_deref()
-            .map(|t| sightline_query::parse_time(t, now))
-            .transpose()
-            .map_err(|e| ApiError::bad_request(e.to_string()))
-    };
+    let time = |s: &Option<String>| param_time(s.as_deref(), now);
     let opts = SearchOptions {
         from: time(&p.from)?,
         to: time(&p.to)?,
@@ -426,12 +428,7 @@ async fn list_alerts(
 ) -> ApiResult<Response> {
     authorize(&state, &headers, Permission::Read)?;
     let now = jiff::Timestamp::now();
-    let time = |s: &Option<String>| -> ApiResult<Option<jiff::Timestamp>> {
-        s.as_deref()
-            .map(|t| sightline_query::parse_time(t, now))
-            .transpose()
-            .map_err(|e| ApiError::bad_request(e.to_string()))
-    };
+    let time = |s: &Option<String>| param_time(s.as_deref(), now);
     let mut filter = AlertFilter {
         since: time(&p.since)?,
         until: time(&p.until)?,
