@@ -201,7 +201,7 @@ fn to_inbound(
                 Some(Value::String(s)) => s,
                 _ => String::new(),
             };
-            let mut inbound = Inbound::new(stream, offset, line, &mut attrs);
+            let mut inbound = Inbound::whole(stream, offset, line, &mut attrs);
             // Mapped fields would only repeat what the record already says.
             for k in ["@timestamp", "host.name", "log.file.path"] {
                 take(&mut doc, k);
@@ -216,7 +216,7 @@ fn to_inbound(
         None => {
             // No message field: the JSON decoder gets the whole document.
             let line = serde_json::to_string(&doc).unwrap_or_default();
-            let mut inbound = Inbound::new(stream, offset, line, &mut attrs);
+            let mut inbound = Inbound::whole(stream, offset, line, &mut attrs);
             inbound.time = time;
             inbound
         }

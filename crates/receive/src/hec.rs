@@ -155,7 +155,7 @@ fn event_record(
         Some(_) => return Err(HecError::EventBlank { event }),
     };
     let mut attrs = Attrs::default();
-    let mut inbound = Inbound::new(stream, offset, line, &mut attrs);
+    let mut inbound = Inbound::whole(stream, offset, line, &mut attrs);
     inbound.time = obj.get("time").and_then(hec_time);
     let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
     let meta = Meta {

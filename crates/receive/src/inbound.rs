@@ -27,6 +27,11 @@ pub struct Inbound {
     /// structured data is NOT here — syslog lines are passed whole to the
     /// syslog decoder) → become `labels.*` on the event.
     pub attributes: Vec<(String, String)>,
+    /// The sender framed this record as one complete event (a HEC event, a
+    /// bulk document, an OTLP log record): decode it alone, never join it
+    /// with its neighbours by multi-line assembly. Line-based streams (agent
+    /// file lines, HEC raw) leave it false so tracebacks assemble.
+    pub whole: bool,
 }
 
 impl Inbound {
@@ -42,6 +47,14 @@ impl Inbound {
             offset,
             line,
             ..Inbound::default()
+        }
+    }
+
+    /// [`Inbound::new`] for a record that is a complete event on its own.
+    pub(crate) fn whole(stream: &str, offset: u64, line: String, attrs: &mut Attrs) -> Inbound {
+        Inbound {
+            whole: true,
+            ..Inbound::new(stream, offset, line, attrs)
         }
     }
 

@@ -28,6 +28,7 @@ fn python_client_bulk_with_message_and_structured_docs() {
         "Failed password for root from 203.0.113.9 port 4242 ssh2"
     );
     assert_eq!(r.stream, "es:10.0.0.1:0011");
+    assert!(r.whole, "a bulk document is one event");
     assert_eq!(
         r.offset,
         PYTHON_HELPERS_BULK.find("{\"@timestamp\"").unwrap() as u64

@@ -22,6 +22,8 @@ fn splunk_docs_curl_examples() {
     let body = br#"{"event": "Pony 1 has left the barn"}{"event": "Pony 2 has left the barn"}   {"event": {"message": "Pony 3", "nested": {"key1": "value1"}}}"#;
     let r = hec_events(body, "s").unwrap();
     assert_eq!(r.len(), 3);
+    // Each HEC event is one event: the server must not join them.
+    assert!(r.iter().all(|e| e.whole));
     let at = |needle: &str| {
         body.windows(needle.len())
             .position(|w| w == needle.as_bytes())
@@ -121,6 +123,8 @@ fn raw_endpoint_lines() {
     assert_eq!(r[1].host.as_deref(), Some("mac-1"));
     assert_eq!(r[1].path.as_deref(), Some("C:\\logs\\mlx.log"));
     assert_eq!(r[1].source_hint.as_deref(), Some("mlx"));
+    // Raw lines are a stream: multi-line records may span them.
+    assert!(r.iter().all(|e| !e.whole));
     assert_eq!(
         hec_raw(b"\n\n", &HecRawParams::default(), "s")
             .unwrap_err()

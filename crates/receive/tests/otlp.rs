@@ -101,6 +101,10 @@ fn protobuf_request_round_trip() {
     let logs = otlp_logs(&body, "application/x-protobuf").unwrap();
     assert_eq!(logs.format, OtlpFormat::Protobuf);
     assert_eq!(logs.records.len(), 2);
+    assert!(
+        logs.records.iter().all(|r| r.whole),
+        "a log record is one event"
+    );
     assert_eq!(logs.rejected, 1);
     let r = &logs.records[0];
     assert_eq!(r.line, "Task failed: worker died unexpectedly");

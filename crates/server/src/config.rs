@@ -93,7 +93,7 @@ impl Default for StoreSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetentionSection {
     /// Delete whole segments older than this (e.g. `30d`).
@@ -102,6 +102,19 @@ pub struct RetentionSection {
     pub max_size: Option<String>,
     /// Per-dataset ages, e.g. `"ray.dashboard" = "90d"`.
     pub per_dataset: BTreeMap<String, String>,
+    /// How often the policy is applied (and once at start).
+    pub check_every: String,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        RetentionSection {
+            max_age: None,
+            max_size: None,
+            per_dataset: BTreeMap::new(),
+            check_every: "10m".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -214,6 +227,7 @@ pub struct Settings {
     pub retention_age: Option<std::time::Duration>,
     pub retention_size: Option<u64>,
     pub retention_per_dataset: BTreeMap<String, std::time::Duration>,
+    pub retention_every: std::time::Duration,
     pub syslog_udp: Option<SocketAddr>,
     pub syslog_tcp: Option<SocketAddr>,
     pub syslog_tls: Option<SocketAddr>,
@@ -287,6 +301,17 @@ impl Config {
                 parse_size(s).map(|n| retention_size = Some(n)),
             );
         }
+        let mut retention_every = std::time::Duration::from_secs(600);
+        check(
+            "store.retention.check_every",
+            parse_duration(&self.store.retention.check_every).and_then(|d| {
+                if d.is_zero() {
+                    return Err("must be longer than zero".into());
+                }
+                retention_every = d;
+                Ok(())
+            }),
+        );
         let mut per_dataset = BTreeMap::new();
         for (ds, age) in &self.store.retention.per_dataset {
             check(
@@ -428,6 +453,7 @@ impl Config {
             retention_age,
             retention_size,
             retention_per_dataset: per_dataset,
+            retention_every,
             syslog_udp,
             syslog_tcp,
             syslog_tls,

@@ -61,8 +61,13 @@ pub fn router(state: Shared) -> Router {
         .route("/services/collector/raw/1.0", post(hec_raw))
         .route("/services/collector/health", get(hec_health))
         .route("/v1/logs", post(otlp_logs))
-        // Compressed bodies are limited here; decompressed ones by `decode_body`.
+        // Compressed bodies are limited by the admission layer (which also
+        // refuses unauthenticated ones unread); decompressed ones by `decode_body`.
         .layer(DefaultBodyLimit::max(max))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::admission::admit_body,
+        ))
         .with_state(state)
 }
 
@@ -74,7 +79,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             message: message.into(),
@@ -133,7 +138,7 @@ type ApiResult<T> = Result<T, ApiError>;
 /// The token a request carries, in any of the forms our clients send:
 /// `Bearer T` (ours, OTLP exporters), `Splunk T` (HEC), `ApiKey X` and
 /// `Basic base64(user:T)` (Elasticsearch clients).
-fn presented_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn presented_token(headers: &HeaderMap) -> Option<String> {
     use base64::Engine as _;
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, rest) = value.split_once(' ')?;
@@ -272,10 +277,12 @@ fn content_encoding(headers: &HeaderMap) -> Option<&str> {
 
 fn decoded_body(state: &AppState, headers: &HeaderMap, body: &[u8]) -> ApiResult<Vec<u8>> {
     sightline_receive::decode_body(content_encoding(headers), body, state.max_body).map_err(|e| {
-        let status = if matches!(e, sightline_receive::ReceiveError::TooLarge { .. }) {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::BAD_REQUEST
+        let status = match e {
+            sightline_receive::ReceiveError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            sightline_receive::ReceiveError::UnsupportedEncoding(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            _ => StatusCode::BAD_REQUEST,
         };
         ApiError::new(status, e.to_string())
     })

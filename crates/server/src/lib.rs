@@ -6,6 +6,7 @@
 //! [`pipeline::Writer`] (decode → enrich → store → detect → alerts). The HTTP
 //! side only reads the store and the alert database.
 
+pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -162,7 +163,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         detection,
         enricher,
         metrics: Arc::clone(&metrics),
-        retention_every: Duration::from_secs(600),
+        retention_every: settings.retention_every,
         retention: Box::new(|store: &sightline_store::Store| {
             match store.apply_retention(jiff::Timestamp::now()) {
                 Ok(r) => {

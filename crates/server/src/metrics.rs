@@ -15,6 +15,8 @@ pub struct Metrics {
     pub stored: Labeled,
     /// Per receiver: records refused (bad input), with the reason in logs.
     pub failed: Labeled,
+    /// Per reason (`oversized`, `unreadable`): request bodies refused before decoding.
+    pub refused_bodies: Labeled,
     /// Per dataset: events that did not parse (kept raw, tagged).
     pub parse_failures: Labeled,
     pub duplicates: AtomicU64,
@@ -142,6 +144,12 @@ impl Metrics {
             "Records refused as invalid, per receiver.",
             "receiver",
             &self.failed,
+        );
+        labeled(
+            "sightline_bodies_refused_total",
+            "Request bodies refused before decoding, per reason.",
+            "reason",
+            &self.refused_bodies,
         );
         labeled(
             "sightline_parse_failures_total",

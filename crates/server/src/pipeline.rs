@@ -42,7 +42,9 @@ pub struct BatchReport {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum IngestError {
-    #[error("the store is full: {0}; free disk space or raise store.max_disk, then retry")]
+    #[error(
+        "the store is full: {0}; nothing from this batch was stored; free disk space, raise store.max_disk or shorten store.retention, then retry"
+    )]
     DiskFull(String),
     #[error("the store refused the batch: {0}")]
     Store(String),
@@ -168,6 +170,9 @@ impl Writer {
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             }
+            if let Err(e) = self.store.tick() {
+                tracing::warn!("store upkeep: {e}");
+            }
             if last_reload_check.elapsed() >= self.detection.reload_interval {
                 last_reload_check = Instant::now();
                 if let Some(msg) = self.detection.reload_if_changed() {
@@ -243,14 +248,14 @@ impl Writer {
             Ok(r) => r,
             Err(e) => {
                 self.metrics.store_errors.fetch_add(1, Ordering::Relaxed);
-                return Err(
-                    if matches!(e, sightline_store::StoreError::DiskFull { .. }) {
+                return Err(match e {
+                    // The store's own advice names its config field; ours names the key.
+                    sightline_store::StoreError::DiskFull { path, detail } => {
                         self.metrics.disk_full.fetch_add(1, Ordering::Relaxed);
-                        IngestError::DiskFull(e.to_string())
-                    } else {
-                        IngestError::Store(e.to_string())
-                    },
-                );
+                        IngestError::DiskFull(format!("{detail} ({})", path.display()))
+                    }
+                    e => IngestError::Store(e.to_string()),
+                });
             }
         };
         self.metrics.batches.fetch_add(1, Ordering::Relaxed);
@@ -301,14 +306,15 @@ impl Writer {
 }
 
 /// Decodes records, grouping consecutive records of one stream so multi-line
-/// records (tracebacks) assemble as they do when reading files.
+/// records (tracebacks) assemble as they do when reading files. Records the
+/// sender framed as whole events are decoded alone.
 pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
     let mut events = Vec::with_capacity(records.len());
     let mut i = 0;
     while i < records.len() {
         let first = &records[i];
         let mut j = i + 1;
-        while j < records.len() && same_stream(first, &records[j]) {
+        while j < records.len() && !first.whole && same_stream(first, &records[j]) {
             j += 1;
         }
         let group = &records[i..j];
@@ -352,9 +358,55 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
 }
 
 fn same_stream(a: &Inbound, b: &Inbound) -> bool {
-    a.stream == b.stream
+    !b.whole
+        && a.stream == b.stream
         && a.source_hint == b.source_hint
         && a.host == b.host
         && a.path == b.path
         && a.attributes == b.attributes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(line: &str, whole: bool) -> Inbound {
+        Inbound {
+            stream: "hec:test".into(),
+            line: line.into(),
+            source_hint: Some("milvus".into()),
+            whole,
+            ..Inbound::default()
+        }
+    }
+
+    fn decoder() -> Pipeline {
+        Pipeline::new(
+            SourceChoice::Auto,
+            DecodeOptions::default(),
+            Sanitizer::default(),
+        )
+    }
+
+    const FIRST: &str =
+        r#"[2026/03/09 10:08:14.713 +00:00] [ERROR] [proxy/impl.go:10] ["search failed"]"#;
+    const SECOND: &str = "goroutine 12 [running]:";
+
+    #[test]
+    fn line_records_of_one_stream_assemble_like_a_file() {
+        let events = decode(
+            &decoder(),
+            vec![record(FIRST, false), record(SECOND, false)],
+        );
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(events[0].original.contains(SECOND));
+    }
+
+    #[test]
+    fn whole_records_are_never_joined_with_their_neighbours() {
+        let events = decode(&decoder(), vec![record(FIRST, true), record(SECOND, true)]);
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert!(!events[0].original.contains(SECOND));
+        assert_eq!(events[1].original, SECOND);
+    }
 }

@@ -961,6 +961,32 @@ impl Store {
         Ok(())
     }
 
+    /// Periodic upkeep for a long-running writer, cheap when nothing is due:
+    /// commits the index once `index_commit_ms` has passed since the last
+    /// commit (appends commit only when they happen, so without this the
+    /// last batch before a quiet spell, or before the disk filled, would
+    /// stay unsearchable), syncs an interval-fsync segment whose interval
+    /// has passed, and seals the active segment when it is old enough.
+    pub fn tick(&self) -> Result<(), StoreError> {
+        let mut w = self.writer()?;
+        if let FsyncPolicy::IntervalMs(ms) = w.cfg.fsync
+            && w.unsynced
+            && w.last_sync.elapsed().as_millis() as u64 >= ms
+            && let Some(a) = &w.active
+        {
+            a.file.sync_data().at(&a.path)?;
+            w.unsynced = false;
+            w.last_sync = Instant::now();
+        }
+        self.roll_if_due(&mut w, Timestamp::now())?;
+        if w.indexed_next > w.committed_next
+            && w.last_commit.elapsed().as_millis() as u64 >= w.cfg.index_commit_ms
+        {
+            self.commit(&mut w)?;
+        }
+        Ok(())
+    }
+
     /// Syncs the active segment, seals it if it is due, and commits the
     /// index so that everything appended so far is searchable.
     pub fn flush(&self) -> Result<(), StoreError> {

@@ -480,3 +480,22 @@ fn lagging_or_lost_index_is_rebuilt_from_segments() {
     assert_eq!(res.total as usize, want);
     assert!(want > 0);
 }
+
+#[test]
+fn tick_makes_the_last_batch_searchable_without_another_append() {
+    let env = Env::new();
+    let mut cfg = env.config();
+    cfg.index_commit_ms = 200;
+    let (store, _) = Store::open(cfg).unwrap();
+    store.append(&events(0, 12)).unwrap(); // within the commit interval
+    assert_eq!(store.search(&q("*"), &all_opts()).unwrap().total, 0);
+    store.tick().unwrap();
+    assert_eq!(
+        store.search(&q("*"), &all_opts()).unwrap().total,
+        0,
+        "not due yet"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    store.tick().unwrap();
+    assert_eq!(store.search(&q("*"), &all_opts()).unwrap().total, 12);
+}

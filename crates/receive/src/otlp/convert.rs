@@ -76,7 +76,7 @@ pub(super) fn records(
                     continue;
                 };
                 let mut attrs = Attrs::default();
-                let mut inbound = Inbound::new(&stream, offset, line, &mut attrs);
+                let mut inbound = Inbound::whole(&stream, offset, line, &mut attrs);
                 if inherited_budget >= inherited.bytes() {
                     inherited_budget -= inherited.bytes();
                     attrs.extend_from(&inherited);
