@@ -314,3 +314,155 @@ fn exceptions(
         Err(errors)
     }
 }
+
+/// One difference between two versions of a tuning file. The server writes
+/// each to the audit log when it reloads, so who excepted what, why and
+/// until when is on record (the file's owner and reason fields), not just
+/// "the rules were reloaded".
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TuningChange {
+    /// `exception-added`, `exception-removed` or `rule-settings-changed`.
+    pub action: &'static str,
+    /// The rule key as the file names it; None for a global exception.
+    pub rule: Option<String>,
+    pub detail: J,
+}
+
+impl Exception {
+    fn summary(&self) -> J {
+        serde_json::json!({
+            "match": self.fields,
+            "owner": self.owner,
+            "reason": self.reason,
+            "expires": self.expires.to_string(),
+        })
+    }
+
+    /// Equal in effect (the line it sits on does not matter).
+    fn same(&self, other: &Exception) -> bool {
+        self.fields == other.fields
+            && self.owner == other.owner
+            && self.reason == other.reason
+            && self.expires == other.expires
+    }
+}
+
+impl RuleTuning {
+    fn settings(&self) -> J {
+        serde_json::json!({
+            "enabled": self.enabled,
+            "level": self.level.map(|l| l.as_str()),
+            "suppress_secs": self.suppress_secs,
+        })
+    }
+}
+
+/// What changed from `before` to `after`, in a stable order: per rule (in
+/// the order of `after`, then rules only `before` had), then global
+/// exceptions.
+pub fn changes(before: &Tuning, after: &Tuning) -> Vec<TuningChange> {
+    let mut out = Vec::new();
+    let empty = RuleTuning::default();
+    let find = |t: &'_ Tuning, key: &str| -> Option<RuleTuning> {
+        t.rules
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, r)| r.clone())
+    };
+    let mut keys: Vec<&str> = after.rules.iter().map(|(k, _)| k.as_str()).collect();
+    for (k, _) in &before.rules {
+        if !keys.contains(&k.as_str()) {
+            keys.push(k);
+        }
+    }
+    for key in keys {
+        let old = find(before, key).unwrap_or_else(|| empty.clone());
+        let new = find(after, key).unwrap_or_else(|| empty.clone());
+        if old.settings() != new.settings() {
+            out.push(TuningChange {
+                action: "rule-settings-changed",
+                rule: Some(key.to_owned()),
+                detail: serde_json::json!({"before": old.settings(), "after": new.settings()}),
+            });
+        }
+        diff_exceptions(Some(key), &old.exceptions, &new.exceptions, &mut out);
+    }
+    diff_exceptions(None, &before.global, &after.global, &mut out);
+    out
+}
+
+fn diff_exceptions(
+    rule: Option<&str>,
+    before: &[Exception],
+    after: &[Exception],
+    out: &mut Vec<TuningChange>,
+) {
+    let change = |action, e: &Exception| TuningChange {
+        action,
+        rule: rule.map(str::to_owned),
+        detail: e.summary(),
+    };
+    for e in after.iter().filter(|e| !before.iter().any(|b| b.same(e))) {
+        out.push(change("exception-added", e));
+    }
+    for e in before.iter().filter(|e| !after.iter().any(|a| a.same(e))) {
+        out.push(change("exception-removed", e));
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    fn parse(text: &str) -> Tuning {
+        Tuning::parse("t.yml", text).unwrap()
+    }
+
+    #[test]
+    fn changes_name_each_exception_with_owner_reason_and_expiry() {
+        let before = parse(
+            "rules:\n  r1:\n    level: low\n    exceptions:\n      - match: {source.ip: 10.0.0.5}\n        owner: ana\n        reason: scanner\n        expires: 2027-01-01\n",
+        );
+        // Same exception moved down a line (not a change), one added, the level
+        // changed, a global exception added.
+        let after = parse(
+            "rules:\n\n  r1:\n    level: high\n    exceptions:\n      - match: {source.ip: 10.0.0.5}\n        owner: ana\n        reason: scanner\n        expires: 2027-01-01\n      - match: {user.name: svc}\n        owner: bo\n        reason: batch job\n        expires: 2027-02-01\nexceptions:\n  - match: {host.name: lab-1}\n    owner: cy\n    reason: lab\n    expires: 2027-03-01\n",
+        );
+        let c = changes(&before, &after);
+        let actions: Vec<_> = c.iter().map(|c| (c.action, c.rule.clone())).collect();
+        assert_eq!(
+            actions,
+            [
+                ("rule-settings-changed", Some("r1".into())),
+                ("exception-added", Some("r1".into())),
+                ("exception-added", None),
+            ]
+        );
+        assert_eq!(c[0].detail["before"]["level"], "low");
+        assert_eq!(c[0].detail["after"]["level"], "high");
+        assert_eq!(c[1].detail["owner"], "bo");
+        assert_eq!(c[1].detail["reason"], "batch job");
+        assert_eq!(c[1].detail["expires"], "2027-02-01");
+        assert_eq!(c[1].detail["match"]["user.name"], "svc");
+
+        let back = changes(&after, &before);
+        assert_eq!(back.len(), 3);
+        assert!(
+            back.iter()
+                .any(|c| c.action == "exception-removed" && c.rule.is_none())
+        );
+        assert!(changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn removing_a_rule_entry_removes_its_settings_and_exceptions() {
+        let before = parse(
+            "rules:\n  r2:\n    enabled: false\n    exceptions:\n      - match: {source.ip: 10.0.0.9}\n        owner: ana\n        reason: x\n        expires: 2027-01-01\n",
+        );
+        let c = changes(&before, &Tuning::default());
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].detail["before"]["enabled"], false);
+        assert_eq!(c[0].detail["after"]["enabled"], J::Null);
+        assert_eq!(c[1].action, "exception-removed");
+    }
+}

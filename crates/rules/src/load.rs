@@ -26,6 +26,9 @@ pub struct Loaded {
     pub warnings: Vec<String>,
     pub disabled: usize,
     pub exceptions: usize,
+    /// The tuning file as parsed (empty without one), so a reload can tell
+    /// what changed in it.
+    pub tuning: Tuning,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +81,7 @@ pub fn load(sources: &Sources, now: Timestamp) -> Result<Loaded, LoadError> {
     }
     let mut b = builder(&sources.rules, options);
     let (mut warnings, mut disabled, mut exceptions) = (Vec::new(), 0, 0);
+    let mut parsed = Tuning::default();
     if let Some(path) = &sources.tuning {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::TuningRead {
             path: path.clone(),
@@ -89,6 +93,7 @@ pub fn load(sources: &Sources, now: Timestamp) -> Result<Loaded, LoadError> {
         warnings = applied.warnings.iter().map(ToString::to_string).collect();
         disabled = applied.disabled.len();
         exceptions = applied.exceptions;
+        parsed = tuning;
     }
     let (rules, errors) = b.build();
     if rules.rules.is_empty() {
@@ -100,6 +105,7 @@ pub fn load(sources: &Sources, now: Timestamp) -> Result<Loaded, LoadError> {
         warnings,
         disabled,
         exceptions,
+        tuning: parsed,
     })
 }
 

@@ -2,6 +2,7 @@
 //! their files change (or on request), and its state saved so open windows
 //! and baselines survive a restart.
 
+use sightline_detect::tuning::{Tuning, TuningChange, changes};
 use sightline_detect::{Alert, EmitMode, Engine, EngineConfig, EngineState};
 use sightline_event::Event;
 use sightline_rules::Sources;
@@ -9,17 +10,26 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Called after each reload with its message and the tuning changes it brought.
+pub type ReloadHook = Box<dyn Fn(&str, &[TuningChange]) + Send>;
+
 pub struct Detection {
     engine: Engine,
     config: EngineConfig,
     sources: Sources,
     fingerprint: u64,
+    /// The tuning in force, to audit each exception added or removed.
+    tuning: Tuning,
+    /// The UTC day the rules were compiled: exceptions expire by day, so a
+    /// new day recompiles them.
+    compiled_on: jiff::civil::Date,
     state_path: PathBuf,
     pub reload_interval: Duration,
     /// Summary of the loaded rule set, for `/api/v1/rules` and the log.
     pub summary: Arc<std::sync::RwLock<RulesSummary>>,
-    /// Reloads are recorded in the audit log by the caller.
-    pub on_reload: Box<dyn Fn(&str) + Send>,
+    /// Reloads, and each tuning change they bring, are recorded in the
+    /// audit log by the caller.
+    pub on_reload: ReloadHook,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -88,6 +98,7 @@ impl Detection {
             tracing::warn!(target: "sightline::rules", "skipped invalid rule: {e}");
         }
         let summary = summarize(&loaded);
+        let tuning = loaded.tuning;
         let rules = Arc::new(loaded.rules);
         let config = EngineConfig {
             lateness_secs,
@@ -115,11 +126,13 @@ impl Detection {
             engine,
             config,
             fingerprint: sightline_rules::fingerprint(&sources),
+            tuning,
+            compiled_on: today(),
             sources,
             state_path,
             reload_interval,
             summary: Arc::new(std::sync::RwLock::new(summary)),
-            on_reload: Box::new(|_| {}),
+            on_reload: Box::new(|_, _| {}),
         })
     }
 
@@ -138,9 +151,12 @@ impl Detection {
         let loaded = sightline_rules::load(&self.sources, jiff::Timestamp::now())
             .map_err(|e| format!("rules not reloaded, the previous rules stay active: {e}"))?;
         let summary = summarize(&loaded);
+        let tuning_changes = changes(&self.tuning, &loaded.tuning);
+        self.tuning = loaded.tuning;
+        self.compiled_on = today();
         let state = self.engine.snapshot();
         self.engine = Engine::restore(Arc::new(loaded.rules), self.config.clone(), state);
-        let msg = format!(
+        let mut msg = format!(
             "rules reloaded: {} detection, {} correlation, {} anomaly; {} invalid, {} disabled, {} exceptions",
             summary.detection,
             summary.correlation,
@@ -149,16 +165,23 @@ impl Detection {
             summary.disabled,
             summary.exceptions
         );
+        for w in &summary.warnings {
+            msg.push_str("; ");
+            msg.push_str(w);
+        }
         if let Ok(mut s) = self.summary.write() {
             *s = summary;
         }
-        (self.on_reload)(&msg);
+        (self.on_reload)(&msg, &tuning_changes);
         Ok(msg)
     }
 
-    /// Reloads when a rule, tuning or indicator file changed since the last load.
+    /// Reloads when a rule, tuning or indicator file changed since the last
+    /// load, or when the day changed (so expired exceptions stop applying).
     pub fn reload_if_changed(&mut self) -> Option<String> {
-        if sightline_rules::fingerprint(&self.sources) == self.fingerprint {
+        if sightline_rules::fingerprint(&self.sources) == self.fingerprint
+            && today() == self.compiled_on
+        {
             return None;
         }
         Some(self.reload().unwrap_or_else(|e| e))
@@ -177,4 +200,10 @@ impl Detection {
             );
         }
     }
+}
+
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }

@@ -135,23 +135,36 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     {
         let q = queue.clone();
         let handle = tokio::runtime::Handle::current();
-        detection.on_reload = Box::new(move |msg: &str| {
-            let ev = audit::record(
+        detection.on_reload = Box::new(move |msg, tuning_changes| {
+            let mut events = vec![audit::record(
                 None,
                 None,
                 "rules-reloaded",
                 true,
                 serde_json::json!({"result": msg}),
-            );
+            )];
+            // Each exception (with its owner, reason and expiry) on its own record.
+            events.extend(tuning_changes.iter().map(|c| {
+                audit::record(
+                    None,
+                    None,
+                    &format!("tuning-{}", c.action),
+                    true,
+                    serde_json::json!({"rule": c.rule, "change": c.detail}),
+                )
+            }));
             let q = q.clone();
             handle.spawn(async move {
-                let _ = q
+                let submitted = q
                     .submit(
                         "audit",
-                        pipeline::Payload::Events(vec![ev]),
-                        Duration::from_secs(5),
+                        pipeline::Payload::Events(events),
+                        Duration::from_secs(30),
                     )
                     .await;
+                if let Err(e) = submitted {
+                    tracing::error!("the audit record of a rule reload was not stored: {e}");
+                }
             });
         });
     }

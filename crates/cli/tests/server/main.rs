@@ -5,24 +5,12 @@
 
 mod limits;
 mod support;
+mod tuning;
 
 use std::io::Write;
 use std::process::Command;
 use std::time::Duration;
 use support::*;
-
-fn ray_lines(n: usize, ip: &str) -> String {
-    (0..n)
-        .map(|i| {
-            format!(
-                "{{\"stream\":\"/tmp/ray/session_latest/logs/dashboard.log\",\"offset\":{off},\"line\":\"2026-11-22 12:37:{s:02},{ms:03}\\tINFO web_log.py:206 -- {ip} [22/Nov/2026:12:37:{s:02} +0000] \\\"POST /api/jobs/ HTTP/1.1\\\" 401 173 \\\"-\\\" \\\"curl/7.88.1\\\"\"}}\n",
-                off = i * 200,
-                s = i % 60,
-                ms = i % 1000
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn tokens_roles_ingest_search_alerts() {

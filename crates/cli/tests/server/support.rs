@@ -204,6 +204,20 @@ pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// `n` Ray dashboard lines: refused (401) job submissions from `ip`.
+pub fn ray_lines(n: usize, ip: &str) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"stream\":\"/tmp/ray/session_latest/logs/dashboard.log\",\"offset\":{off},\"line\":\"2026-11-22 12:37:{s:02},{ms:03}\\tINFO web_log.py:206 -- {ip} [22/Nov/2026:12:37:{s:02} +0000] \\\"POST /api/jobs/ HTTP/1.1\\\" 401 173 \\\"-\\\" \\\"curl/7.88.1\\\"\"}}\n",
+                off = i * 200,
+                s = i % 60,
+                ms = i % 1000
+            )
+        })
+        .collect()
+}
+
 pub fn find_segment(data: &Path) -> PathBuf {
     let mut stack = vec![data.join("segments")];
     let mut found = Vec::new();
