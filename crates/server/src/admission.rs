@@ -29,6 +29,15 @@ pub async fn admit_body(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
+    // Splunk clients read errors in HEC's own shape.
+    let hec = parts.uri.path().starts_with("/services/collector");
+    let answer = |e: ApiError| {
+        if hec {
+            crate::http::hec_failure(e)
+        } else {
+            e.into_response()
+        }
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -56,22 +65,20 @@ pub async fn admit_body(
     if !authenticated {
         state.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
         drain(body, drain_limit).await;
-        return ApiError::new(
+        return answer(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "authentication required: send Authorization: Bearer <token> with a valid token",
-        )
-        .into_response();
+        ));
     }
     let too_large = || {
         state.metrics.refused_bodies.add("oversized", 1);
-        ApiError::new(
+        answer(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "request body over the server.max_body limit of {} bytes; send smaller batches",
                 state.max_body
             ),
-        )
-        .into_response()
+        ))
     };
     if declared.is_some_and(|n| n > state.max_body as u64) {
         drain(body, drain_limit).await;
@@ -88,7 +95,10 @@ pub async fn admit_body(
         }
         Collected::Broken(e) => {
             state.metrics.refused_bodies.add("unreadable", 1);
-            ApiError::new(StatusCode::BAD_REQUEST, format!("reading the body: {e}")).into_response()
+            answer(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("reading the body: {e}"),
+            ))
         }
     }
 }

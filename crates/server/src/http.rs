@@ -73,7 +73,7 @@ pub fn router(state: Shared) -> Router {
 
 /// An error response with a JSON body saying what to do.
 pub struct ApiError {
-    status: StatusCode,
+    pub(crate) status: StatusCode,
     message: String,
     retry_after: Option<u64>,
 }
@@ -748,7 +748,7 @@ fn hec_reject(e: &sightline_receive::HecError) -> Response {
         .into_response()
 }
 
-fn hec_failure(e: ApiError) -> Response {
+pub(crate) fn hec_failure(e: ApiError) -> Response {
     match e.status {
         StatusCode::UNAUTHORIZED => hec_error(e.status, 4, "Invalid token"),
         StatusCode::FORBIDDEN => hec_error(e.status, 4, &e.message),
@@ -846,8 +846,16 @@ async fn otlp_logs(
             state.metrics.failed.add("otlp", 1);
             let format = sightline_receive::OtlpFormat::from_content_type(&content_type)
                 .unwrap_or(sightline_receive::OtlpFormat::Protobuf);
+            let status = if matches!(
+                e,
+                sightline_receive::ReceiveError::UnsupportedContentType(_)
+            ) {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            } else {
+                StatusCode::BAD_REQUEST
+            };
             return Ok((
-                StatusCode::BAD_REQUEST,
+                status,
                 [(header::CONTENT_TYPE, format.content_type())],
                 sightline_receive::otlp_error_response(format, &e),
             )

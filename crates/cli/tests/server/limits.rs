@@ -162,6 +162,58 @@ fn hec_events_of_a_system_sourcetype_are_never_joined() {
         count("hecjoin AND NOT event.dataset:sightline.audit") >= 2
     });
     assert_eq!(count("goroutine AND \"search failed\""), 0, "joined");
+
+    // Refusals in HEC's shape, as Splunk clients read them.
+    let hec = |token: Option<&str>, body: &'static str| {
+        let mut req = c
+            .raw()
+            .post(format!("{}/services/collector/event", server.url))
+            .body(body);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Splunk {t}"));
+        }
+        c.send(req)
+    };
+    let r = hec(None, r#"{"event": "x"}"#);
+    assert_eq!(
+        (r.status, r.json()["code"].as_u64()),
+        (401, Some(4)),
+        "{}",
+        r.body
+    );
+    let r = hec(Some(ADMIN), r#"{"event": "x""#);
+    assert_eq!(
+        (r.status, r.json()["code"].as_u64()),
+        (400, Some(6)),
+        "{}",
+        r.body
+    );
+    let r = hec(Some(ADMIN), r#"{"event": "x"}{"time": 1}"#);
+    assert_eq!(
+        (r.status, r.json()["code"].as_u64()),
+        (400, Some(12)),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.json()["invalid-event-number"].as_u64(),
+        Some(1),
+        "{}",
+        r.body
+    );
+
+    // OTLP: an unreadable protobuf is 400, an unknown content type 415.
+    let otlp = |ctype: &str, body: &'static [u8]| {
+        c.send(
+            c.raw()
+                .post(format!("{}/v1/logs", server.url))
+                .bearer_auth(ADMIN)
+                .header("content-type", ctype)
+                .body(body),
+        )
+    };
+    assert_eq!(otlp("application/x-protobuf", b"\xff\xff\xff").status, 400);
+    assert_eq!(otlp("text/plain", b"hello").status, 415);
     server.stop();
 }
 
