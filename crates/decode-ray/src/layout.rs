@@ -5,6 +5,7 @@
 //! (the [`Mode`]) and the context that the name itself carries (job,
 //! submission, worker ids and pid).
 
+use sightline_decode::DecodeOptions;
 use std::path::Path;
 
 /// How records of a stream span physical lines.
@@ -310,6 +311,37 @@ fn kind_by_prefix(stem: &str, ext: &str, parent: &str) -> Option<(Kind, Mode)> {
     None
 }
 
+/// When the worker whose stdout/stderr is `path` started: the first header
+/// time of its core-worker log beside it (`<lang>-core-worker-<worker
+/// id>_<pid>.log`). A worker's `.out`/`.err` lines carry no time of their
+/// own; they were written after this.
+pub fn worker_start(path: &Path, options: &DecodeOptions) -> Option<jiff::Timestamp> {
+    use std::io::Read;
+    let Kind::Worker {
+        worker_id: Some(worker),
+        pid: Some(pid),
+        ..
+    } = classify(Some(path)).kind
+    else {
+        return None;
+    };
+    let dir = path.parent()?;
+    for lang in ["python", "java", "cpp"] {
+        let log = dir.join(format!("{lang}-core-worker-{worker}_{pid}.log"));
+        let Ok(file) = std::fs::File::open(&log) else {
+            continue;
+        };
+        let mut head = Vec::with_capacity(8192);
+        file.take(8192).read_to_end(&mut head).ok()?;
+        let text = String::from_utf8_lossy(&head);
+        return text
+            .lines()
+            .find_map(crate::header::parse_cpp)
+            .and_then(|h| sightline_decode::helpers::parse_local_datetime(h.ts, options));
+    }
+    None
+}
+
 /// `<worker id>-<job id>-<pid>` (2.x) or `<worker id>-<pid>` (older releases).
 fn worker_kind(rest: &str) -> Kind {
     let parts: Vec<&str> = rest.split('-').collect();
@@ -491,5 +523,28 @@ mod tests {
                 pid: None
             }
         );
+    }
+
+    #[test]
+    fn worker_output_borrows_the_core_worker_start_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let wid = "cd2e6bf90017ab13451acb43bb8dbb6773fd2910fc85f2b4580a5b90";
+        let out = dir.path().join(format!("worker-{wid}-05000000-4242.out"));
+        std::fs::write(&out, ":task_name:t\nhello\n").unwrap();
+        let opts = DecodeOptions::default();
+        assert_eq!(worker_start(&out, &opts), None, "no core-worker log yet");
+        std::fs::write(
+            dir.path().join(format!("python-core-worker-{wid}_4242.log")),
+            "garbage first\n[2026-11-22 12:39:00,288 I 4242 4242] core_worker_process.cc:872: Constructing CoreWorkerProcess. pid: 4242\n",
+        )
+        .unwrap();
+        assert_eq!(
+            worker_start(&out, &opts).map(|t| t.to_string()),
+            Some("2026-11-22T12:39:00.288Z".to_owned())
+        );
+        // Another worker's pid, or a file that is not worker output: nothing.
+        let other = dir.path().join(format!("worker-{wid}-05000000-4243.out"));
+        assert_eq!(worker_start(&other, &opts), None);
+        assert_eq!(worker_start(&dir.path().join("raylet.out"), &opts), None);
     }
 }

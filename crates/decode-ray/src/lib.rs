@@ -40,4 +40,8 @@ impl Source for RaySource {
     fn open(&self, stream: &StreamInfo, _options: &DecodeOptions) -> Box<dyn StreamDecoder> {
         Box::new(RayDecoder::new(layout::classify(stream.path.as_deref())))
     }
+
+    fn untimed_base(&self, path: &Path, options: &DecodeOptions) -> Option<jiff::Timestamp> {
+        layout::worker_start(path, options)
+    }
 }

@@ -12,6 +12,9 @@ pub struct StreamInfo {
     pub path: Option<PathBuf>,
     /// The host that wrote it, when known from configuration or the path.
     pub host: Option<String>,
+    /// A time the source's file layout gives for untimed records (a Ray
+    /// worker's start, from its core-worker log): used before `modified`.
+    pub untimed_base: Option<Timestamp>,
     /// The file's modification time: the last resort for records with no time.
     pub modified: Option<Timestamp>,
     /// Offset of the stream's first byte within its source (non-zero when a
@@ -106,9 +109,10 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Starts the event for a record: id, raw text, file and offset, host, and
-    /// a provisional timestamp (the previous record's, else the file's
-    /// modification time, else now) tagged `timestamp_inferred` until the
-    /// decoder calls [`Context::stamp`].
+    /// a provisional timestamp (the previous record's, else the stream's
+    /// untimed base, else the file's modification time, else now) tagged
+    /// `timestamp_inferred` (and `timestamp_unanchored` for the last two)
+    /// until the decoder calls [`Context::stamp`].
     pub fn new_event(
         &self,
         record: &Record<'_>,
@@ -116,12 +120,15 @@ impl<'a> Context<'a> {
         dataset: impl Into<Cow<'static, str>>,
     ) -> Event {
         let id = EventId::derive(&self.stream.name, record.offset, record.text.as_bytes());
-        let ts = self
-            .last_timestamp
+        let anchored = self.last_timestamp.or(self.stream.untimed_base);
+        let ts = anchored
             .or(self.stream.modified)
             .unwrap_or_else(Timestamp::now);
         let mut ev = Event::new(id, ts, module, dataset, record.text);
         ev.add_tag(tags::TIMESTAMP_INFERRED);
+        if anchored.is_none() {
+            ev.add_tag(tags::TIMESTAMP_UNANCHORED);
+        }
         if record.lines > 1 {
             ev.add_tag(tags::MULTILINE);
         }
@@ -141,6 +148,7 @@ impl<'a> Context<'a> {
     /// Sets the event's time from the record itself.
     pub fn stamp(&self, ev: &mut Event, ts: Timestamp) {
         ev.timestamp = ts;
-        ev.tags.retain(|t| t != tags::TIMESTAMP_INFERRED);
+        ev.tags
+            .retain(|t| t != tags::TIMESTAMP_INFERRED && t != tags::TIMESTAMP_UNANCHORED);
     }
 }

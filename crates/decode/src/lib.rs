@@ -40,6 +40,17 @@ pub trait Source: Send + Sync {
 
     /// Opens a decoder for one stream (a file, a socket peer, stdin).
     fn open(&self, stream: &StreamInfo, options: &DecodeOptions) -> Box<dyn StreamDecoder>;
+
+    /// A time for the untimed records of the file at `path`, better than the
+    /// file's modification time (which a copy, an archive or a clone resets),
+    /// found from the source's own layout: a Ray worker's stdout borrows the
+    /// start of the worker's core-worker log. Asked by file readers only;
+    /// None keeps the modification time. Events stamped this way are tagged
+    /// `timestamp_inferred` but not `timestamp_unanchored`.
+    fn untimed_base(&self, path: &Path, options: &DecodeOptions) -> Option<jiff::Timestamp> {
+        let _ = (path, options);
+        None
+    }
 }
 
 /// Decodes the records of one stream. Holds per-stream state (the glog year,

@@ -17,6 +17,10 @@ pub mod tags {
     pub const MULTILINE: &str = "multiline";
     /// The record carried no timestamp; `@timestamp` was taken from its neighbours or the file.
     pub const TIMESTAMP_INFERRED: &str = "timestamp_inferred";
+    /// Besides `timestamp_inferred`: nothing in the logs dated the record (no
+    /// earlier timed record, no time from the source's layout), so
+    /// `@timestamp` is the file's modification time or the read time.
+    pub const TIMESTAMP_UNANCHORED: &str = "timestamp_unanchored";
     /// The record hit the size limit and was split; the rest follows in the next event.
     pub const TRUNCATED: &str = "truncated";
 }

@@ -60,10 +60,12 @@ impl Pipeline {
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| jiff::Timestamp::try_from(t).ok());
+        let mut reader = BufReader::with_capacity(256 << 10, file);
+        let source = self.choose(Some(path), reader.fill_buf().map_err(io)?);
         let mut stream = StreamInfo::for_path(path);
+        stream.untimed_base = source.untimed_base(path, &self.options);
         stream.modified = modified;
-        self.read(stream, BufReader::with_capacity(256 << 10, file), on_event)
-            .map_err(io)
+        self.read_with(source, stream, reader, on_event).map_err(io)
     }
 
     /// Reads any stream to its end, choosing its source as configured from

@@ -63,9 +63,9 @@ fn is_metadata(path: &Path) -> bool {
 
 /// Shifts event times so the newest is `now`, and gives the copy fresh ids.
 pub fn shift(events: &mut [Event], now: jiff::Timestamp, group: usize) {
-    // Lines without a time of their own were stamped with the file's
-    // modification time (the checkout's); they would make "newest" meaningless.
-    let timed = |e: &&Event| !e.has_tag(sightline_event::tags::TIMESTAMP_INFERRED);
+    // Lines that nothing dated were stamped with the file's modification
+    // time (the checkout's); they would make "newest" meaningless.
+    let timed = |e: &&Event| !e.has_tag(sightline_event::tags::TIMESTAMP_UNANCHORED);
     let newest = events.iter().filter(timed).map(|e| e.timestamp).max();
     let Some(last) = newest.or_else(|| events.iter().map(|e| e.timestamp).max()) else {
         return;

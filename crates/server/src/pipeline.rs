@@ -328,7 +328,10 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             name: first.stream.clone(),
             path: first.path.as_ref().map(Into::into),
             host: first.host.clone(),
-            modified: first.time,
+            // The time the sender claims dates untimed lines as well as a
+            // file's layout would.
+            untimed_base: first.time,
+            modified: None,
             start_offset: first.offset,
         };
         let reader = std::io::Cursor::new(text.into_bytes());
