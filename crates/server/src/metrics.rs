@@ -35,6 +35,8 @@ pub struct Metrics {
     pub disk_full: AtomicU64,
     pub store_bytes: AtomicU64,
     pub store_events: AtomicU64,
+    /// 1 while the index lags the segments after a failure.
+    pub index_lagging: AtomicU64,
     pub rate_limited: AtomicU64,
     pub auth_failures: AtomicU64,
     /// Event received → alert persisted, microseconds, as a small histogram.
@@ -240,6 +242,12 @@ impl Metrics {
             "gauge",
             "Events in the store.",
             load(&self.store_events) as f64,
+        );
+        scalar(
+            "sightline_store_index_lagging",
+            "gauge",
+            "1 while the index lags the stored events after a failure (stored, not yet searchable).",
+            load(&self.index_lagging) as f64,
         );
         scalar(
             "sightline_rate_limited_total",

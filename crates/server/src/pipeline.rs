@@ -173,6 +173,7 @@ impl Writer {
             if let Err(e) = self.store.tick() {
                 tracing::warn!("store upkeep: {e}");
             }
+            self.note_index_health(self.store.index_fault());
             if last_reload_check.elapsed() >= self.detection.reload_interval {
                 last_reload_check = Instant::now();
                 if let Some(msg) = self.detection.reload_if_changed() {
@@ -193,6 +194,19 @@ impl Writer {
         self.detection.save_state();
         if let Err(e) = self.store.flush() {
             tracing::error!("flushing the store at shutdown: {e}");
+        }
+    }
+
+    /// Logs when the index starts or stops lagging the segments.
+    fn note_index_health(&self, fault: Option<String>) {
+        let lagging = u64::from(fault.is_some());
+        if self.metrics.index_lagging.swap(lagging, Ordering::Relaxed) != lagging {
+            match fault {
+                Some(f) => tracing::error!(
+                    "the index failed ({f}); events are still stored and become searchable once it is repaired (retried every second)"
+                ),
+                None => tracing::info!("the index is repaired; every stored event is searchable"),
+            }
         }
     }
 
@@ -258,6 +272,9 @@ impl Writer {
                 });
             }
         };
+        if report.index_error.is_some() {
+            self.note_index_health(report.index_error.clone());
+        }
         self.metrics.batches.fetch_add(1, Ordering::Relaxed);
         self.metrics
             .duplicates

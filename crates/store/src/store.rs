@@ -58,6 +58,9 @@ pub struct AppendReport {
     pub last_seq: Option<u64>,
     /// Segment the records went to.
     pub segment: Option<u64>,
+    /// The records are stored, but indexing them failed (they become
+    /// searchable once [`Store::tick`] repairs the index): the reason.
+    pub index_error: Option<String>,
 }
 
 /// Sizes and counts, for metrics.
@@ -72,6 +75,9 @@ pub struct StoreStats {
     pub index_bytes: u64,
     pub oldest: Option<Timestamp>,
     pub newest: Option<Timestamp>,
+    /// Set while the index lags the segments after a failure (the newest
+    /// events are stored but not yet searchable); the reason.
+    pub index_fault: Option<String>,
 }
 
 /// What `apply_retention` deleted.
@@ -118,6 +124,10 @@ struct Writer {
     disk_bytes: u64,
     last_retention: Option<RetentionEntry>,
     fail_after: Option<u64>,
+    /// Why the index writer stopped taking documents (e.g. its threads hit
+    /// a full disk), until [`Store::tick`] repairs it.
+    index_fault: Option<String>,
+    last_repair: Instant,
 }
 
 /// The embedded event store. `Send + Sync`: one appender, concurrent searches.
@@ -515,6 +525,8 @@ impl Store {
             disk_bytes,
             last_retention,
             fail_after: None,
+            index_fault: None,
+            last_repair: Instant::now(),
         };
         Ok((
             Store {
@@ -724,15 +736,7 @@ impl Store {
         report.last_seq = Some(first_seq + n - 1);
         report.segment = Some(seg_id);
 
-        // Index (derived: a failure here loses nothing, reopen re-indexes).
-        for (i, ev) in keep.iter().enumerate() {
-            w.index
-                .add_document(index::document(&self.fields, first_seq + i as u64, ev))?;
-        }
-        w.indexed_next = w.next_seq;
-        if w.last_commit.elapsed().as_millis() as u64 >= w.cfg.index_commit_ms {
-            self.commit(&mut w)?;
-        }
+        report.index_error = self.index_new(&mut w, &keep, first_seq).err();
         if w.active
             .as_ref()
             .is_some_and(|a| a.raw_bytes >= w.cfg.segment_max_bytes)
@@ -969,6 +973,7 @@ impl Store {
     /// has passed, and seals the active segment when it is old enough.
     pub fn tick(&self) -> Result<(), StoreError> {
         let mut w = self.writer()?;
+        self.repair_index(&mut w)?;
         if let FsyncPolicy::IntervalMs(ms) = w.cfg.fsync
             && w.unsynced
             && w.last_sync.elapsed().as_millis() as u64 >= ms
@@ -983,6 +988,75 @@ impl Store {
             && w.last_commit.elapsed().as_millis() as u64 >= w.cfg.index_commit_ms
         {
             self.commit(&mut w)?;
+        }
+        Ok(())
+    }
+
+    /// Indexes records just made durable. The index is derived from the
+    /// segments, so a failure here (tantivy's writer threads hitting a full
+    /// disk kill the writer) must not fail an append whose records are
+    /// stored: it is remembered, and [`Store::tick`] repairs the index.
+    fn index_new(&self, w: &mut Writer, events: &[&Event], first_seq: u64) -> Result<(), String> {
+        if let Some(fault) = &w.index_fault {
+            return Err(fault.clone());
+        }
+        let result = (|| -> Result<(), StoreError> {
+            for (i, ev) in events.iter().enumerate() {
+                w.index
+                    .add_document(index::document(&self.fields, first_seq + i as u64, ev))?;
+            }
+            w.indexed_next = w.next_seq;
+            if w.last_commit.elapsed().as_millis() as u64 >= w.cfg.index_commit_ms {
+                self.commit(w)?;
+            }
+            Ok(())
+        })();
+        result.map_err(|e| {
+            let fault = e.to_string();
+            w.index_fault = Some(fault.clone());
+            fault
+        })
+    }
+
+    /// After an index failure: a fresh index writer (rolled back to the last
+    /// commit), the records stored since re-indexed from the segments, and a
+    /// commit. Tried at most once a second; while it fails (the disk is
+    /// still full) the fault stays and appends keep storing.
+    fn repair_index(&self, w: &mut Writer) -> Result<(), StoreError> {
+        if w.index_fault.is_none() || w.last_repair.elapsed() < std::time::Duration::from_secs(1) {
+            return Ok(());
+        }
+        w.last_repair = Instant::now();
+        // tantivy's rollback replaces a dead writer; a failure half-way
+        // leaves it without its lock, and a second rollback would panic.
+        let rolled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.index.rollback()));
+        match rolled {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                w.index_fault = Some(format!("{e}; restart the server to rebuild the index"));
+                return Ok(());
+            }
+            Err(_) => {
+                w.index_fault =
+                    Some("the index writer could not be restarted; restart the server to rebuild the index".into());
+                return Ok(());
+            }
+        }
+        let result = (|| -> Result<(), StoreError> {
+            let cat = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+            for seq in w.committed_next..w.next_seq {
+                if let Some(ev) = self.cache.event(&cat, seq)? {
+                    w.index
+                        .add_document(index::document(&self.fields, seq, &ev))?;
+                }
+            }
+            drop(cat);
+            w.indexed_next = w.next_seq;
+            self.commit(w)
+        })();
+        match result {
+            Ok(()) => w.index_fault = None,
+            Err(e) => w.index_fault = Some(e.to_string()),
         }
         Ok(())
     }
@@ -1021,6 +1095,16 @@ impl Store {
         Ok(())
     }
 
+    #[doc(hidden)]
+    /// Test hook: the index is treated as failed, as after its writer
+    /// threads died, until [`Store::tick`] repairs it.
+    pub fn inject_index_fault(&self) -> Result<(), StoreError> {
+        let mut w = self.writer()?;
+        w.index_fault = Some("injected index failure".into());
+        w.last_repair = Instant::now() - std::time::Duration::from_secs(2);
+        Ok(())
+    }
+
     /// Changes the disk quota (e.g. after space was added).
     pub fn set_max_disk_bytes(&self, max: Option<u64>) -> Result<(), StoreError> {
         self.writer()?.cfg.max_disk_bytes = max;
@@ -1039,7 +1123,15 @@ impl Store {
             index_bytes: dir_size(&index_dir(&self.data_dir)),
             oldest: ts(cat.segs.iter().filter_map(|s| s.min_ts).min()),
             newest: ts(cat.segs.iter().filter_map(|s| s.max_ts).max()),
+            index_fault: self.index_fault(),
         }
+    }
+
+    /// Why the index lags the segments, while it does (cheap: no disk access).
+    pub fn index_fault(&self) -> Option<String> {
+        self.writer
+            .as_ref()
+            .and_then(|w| w.lock().ok().and_then(|w| w.index_fault.clone()))
     }
 
     /// Deletes whole sealed segments per the configured retention policy

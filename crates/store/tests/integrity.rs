@@ -499,3 +499,29 @@ fn tick_makes_the_last_batch_searchable_without_another_append() {
     store.tick().unwrap();
     assert_eq!(store.search(&q("*"), &all_opts()).unwrap().total, 12);
 }
+
+#[test]
+fn appends_survive_an_index_failure_and_tick_repairs_the_index() {
+    let env = Env::new();
+    let mut cfg = env.config();
+    cfg.index_commit_ms = 0;
+    let (store, _) = Store::open(cfg).unwrap();
+    store.append(&events(0, 10)).unwrap();
+    assert_eq!(store.search(&q("*"), &all_opts()).unwrap().total, 10);
+    store.inject_index_fault().unwrap();
+    // Stored (durable, deduplicated) but not indexed while the index is down.
+    let r = store.append(&events(10, 15)).unwrap();
+    assert_eq!(r.stored, 15);
+    assert!(r.index_error.is_some());
+    assert!(store.stats().index_fault.is_some());
+    assert_eq!(store.search(&q("*"), &all_opts()).unwrap().total, 10);
+    assert_eq!(store.append(&events(10, 15)).unwrap().duplicates, 15);
+    store.tick().unwrap();
+    assert_eq!(store.stats().index_fault, None, "repaired");
+    assert_eq!(store.search(&q("*"), &all_opts()).unwrap().total, 25);
+    let r = store.append(&events(25, 5)).unwrap();
+    assert_eq!(r.index_error, None);
+    assert_eq!(store.search(&q("*"), &all_opts()).unwrap().total, 30);
+    store.close().unwrap();
+    assert!(verify(&env.data(), None).unwrap().is_ok());
+}

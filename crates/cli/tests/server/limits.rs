@@ -44,6 +44,29 @@ fn verify_ok(data: &Path) -> String {
     report
 }
 
+/// Posts batches of `n` lines until one is refused: the events acknowledged
+/// before, and the refusal.
+fn fill_until_refused(
+    c: &shim::blocking_shim::Client,
+    ingest: &str,
+    stream: &str,
+    n: u64,
+) -> (u64, shim::blocking_shim::Resp) {
+    let mut acked = 0;
+    for b in 0..20_000 {
+        let r = c.post(
+            ingest,
+            Some(ADMIN),
+            logfmt_batch(stream, b * n, n, "2026-11-22T12:00:00Z", stream),
+        );
+        if r.status != 200 {
+            return (acked, r);
+        }
+        acked += n;
+    }
+    panic!("{acked} events stored and still no refusal");
+}
+
 #[test]
 fn oversized_unauthenticated_and_badly_encoded_bodies_get_clear_answers() {
     let dir = tempfile::tempdir().unwrap();
@@ -224,22 +247,7 @@ fn disk_quota_refuses_with_507_and_writes_resume_when_raised() {
     let server = Server::start_with(dir.path(), &data, "max_disk = \"400KiB\"", "");
     let c = client(&server.data());
     let ingest = format!("{}/api/v1/ingest", server.url);
-    let mut acked = 0;
-    let mut refusal = None;
-    for b in 0..400 {
-        let r = c.post(
-            &ingest,
-            Some(ADMIN),
-            logfmt_batch("quota", b * 200, 200, "2026-11-22T12:00:00Z", "quota"),
-        );
-        if r.status == 200 {
-            acked += 200;
-        } else {
-            refusal = Some(r);
-            break;
-        }
-    }
-    let r = refusal.expect("the quota was reached");
+    let (acked, r) = fill_until_refused(&c, &ingest, "quota", 200);
     assert_eq!(r.status, 507, "{}", r.body);
     assert!(r.headers.contains_key("retry-after"));
     assert!(r.body.contains("max_disk"), "says what to do: {}", r.body);
@@ -310,22 +318,7 @@ fn full_file_system_refuses_with_507_and_resumes_when_space_is_freed() {
     let server = Server::start_with(dir.path(), &data, "", "");
     let c = client(&server.data());
     let ingest = format!("{}/api/v1/ingest", server.url);
-    let mut acked = 0;
-    let mut refusal = None;
-    for b in 0..2000 {
-        let r = c.post(
-            &ingest,
-            Some(ADMIN),
-            logfmt_batch("full", b * 300, 300, "2026-11-22T12:00:00Z", "fullfs"),
-        );
-        if r.status == 200 {
-            acked += 300;
-        } else {
-            refusal = Some(r);
-            break;
-        }
-    }
-    let r = refusal.expect("the file system filled up");
+    let (acked, r) = fill_until_refused(&c, &ingest, "full", 300);
     assert_eq!(r.status, 507, "{}", r.body);
     assert!(metric(&c, &server.url, "sightline_store_disk_full_total") >= 1.0);
 
@@ -336,7 +329,7 @@ fn full_file_system_refuses_with_507_and_resumes_when_space_is_freed() {
         let r = c.post(
             &ingest,
             Some(ADMIN),
-            logfmt_batch("full", 9_000_000, 20, "2026-11-22T12:00:00Z", "fullfs"),
+            logfmt_batch("full", 9_000_000, 20, "2026-11-22T12:00:00Z", "full"),
         );
         if r.status == 200 {
             resumed = true;
