@@ -308,6 +308,13 @@ impl Engine {
         self.drain(Some(watermark), out);
     }
 
+    /// The newest event time seen. A streaming caller that advances the
+    /// watermark to the previous tick's value on a processing-time timer
+    /// bounds how long a match waits, even when the stream goes quiet.
+    pub fn max_seen(&self) -> Option<Timestamp> {
+        self.max_seen
+    }
+
     /// End of input: applies everything and closes every open alert.
     pub fn finish(&mut self, out: &mut Vec<Alert>) {
         self.finishing = true;

@@ -450,6 +450,37 @@ fn events_after_lateness_are_counted_late() {
 }
 
 #[test]
+fn advancing_to_the_newest_event_releases_waiting_matches_without_closing_windows() {
+    let set = rules(FAILED);
+    let a = [("source.ip", "10.0.0.5")];
+    let config = EngineConfig {
+        lateness_secs: 60,
+        emit: EmitMode::Updates,
+        ..Default::default()
+    };
+    let mut engine = Engine::new(Arc::clone(&set), config);
+    let mut out = Vec::new();
+    engine.process(&ev(0, "authentication-failed", &a), &mut out);
+    engine.process(&ev(5, "authentication-failed", &a), &mut out);
+    assert!(out.is_empty(), "both wait for the watermark");
+    // What the server does on its timer when the stream is quiet.
+    engine.advance_to(engine.max_seen().unwrap(), &mut out);
+    assert_eq!(
+        out.len(),
+        1,
+        "raised without waiting for more traffic: {out:?}"
+    );
+    assert_eq!(out[0].status, AlertStatus::Open, "the window stays open");
+    // A later event joins the same open alert; an older one is late but counts.
+    out.clear();
+    engine.process(&ev(30, "authentication-failed", &a), &mut out);
+    engine.process(&ev(2, "authentication-failed", &a), &mut out);
+    engine.finish(&mut out);
+    assert_eq!(out.last().unwrap().count, 4);
+    assert_eq!(engine.stats().late_matches, 1);
+}
+
+#[test]
 fn snapshot_restore_mid_window_gives_the_same_alerts() {
     let (set, events) = stream();
     let config = EngineConfig {

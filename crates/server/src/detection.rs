@@ -6,9 +6,15 @@ use sightline_detect::tuning::{Tuning, TuningChange, changes};
 use sightline_detect::{Alert, EmitMode, Engine, EngineConfig, EngineState};
 use sightline_event::Event;
 use sightline_rules::Sources;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How often the watermark moves in processing time (see [`Detection::tick`]).
+const TICK: Duration = Duration::from_millis(500);
+/// Arrival records kept to date alerts (a few minutes of batches).
+const MAX_ARRIVALS: usize = 4096;
 
 /// Called after each reload with its message and the tuning changes it brought.
 pub type ReloadHook = Box<dyn Fn(&str, &[TuningChange]) + Send>;
@@ -24,6 +30,12 @@ pub struct Detection {
     /// new day recompiles them.
     compiled_on: jiff::civil::Date,
     state_path: PathBuf,
+    /// The newest event time at the previous tick: the next tick's watermark.
+    previous_max: Option<jiff::Timestamp>,
+    last_tick: Instant,
+    /// When recent batches arrived, with the newest event time in each, so
+    /// an alert released later is dated from when its events arrived.
+    arrivals: VecDeque<(jiff::Timestamp, Instant)>,
     pub reload_interval: Duration,
     /// Summary of the loaded rule set, for `/api/v1/rules` and the log.
     pub summary: Arc<std::sync::RwLock<RulesSummary>>,
@@ -130,18 +142,65 @@ impl Detection {
             compiled_on: today(),
             sources,
             state_path,
+            previous_max: None,
+            last_tick: Instant::now(),
+            arrivals: VecDeque::new(),
             reload_interval,
             summary: Arc::new(std::sync::RwLock::new(summary)),
             on_reload: Box::new(|_, _| {}),
         })
     }
 
-    pub fn process(&mut self, events: &[&Event]) -> Vec<Alert> {
+    /// Runs the rules on a batch received at `received`. Each alert comes
+    /// with when the events that raised it arrived.
+    pub fn process(&mut self, events: &[&Event], received: Instant) -> Vec<(Alert, Instant)> {
+        if let Some(newest) = events.iter().map(|e| e.timestamp).max() {
+            if self.arrivals.len() >= MAX_ARRIVALS {
+                self.arrivals.pop_front();
+            }
+            self.arrivals.push_back((newest, received));
+        }
         let mut out = Vec::new();
         for ev in events {
             self.engine.process(ev, &mut out);
         }
-        out
+        self.dated(out)
+    }
+
+    /// On a processing-time timer: moves the watermark to the newest event
+    /// time seen one tick ago. Matches wait for the event-time watermark
+    /// (newest event minus `lateness`) to reorder what arrives out of order;
+    /// this bounds the wait to about a second of processing time, so an alert
+    /// neither waits for `lateness` worth of later traffic nor for traffic
+    /// that never comes. What arrives older than that counts as late and is
+    /// applied at once.
+    pub fn tick(&mut self) -> Vec<(Alert, Instant)> {
+        if self.last_tick.elapsed() < TICK {
+            return Vec::new();
+        }
+        self.last_tick = Instant::now();
+        let mut out = Vec::new();
+        if let Some(m) = self.previous_max {
+            self.engine.advance_to(m, &mut out);
+        }
+        self.previous_max = self.engine.max_seen();
+        self.dated(out)
+    }
+
+    /// Pairs each alert with the arrival of the first batch that held an
+    /// event as new as the alert's last one.
+    fn dated(&self, alerts: Vec<Alert>) -> Vec<(Alert, Instant)> {
+        alerts
+            .into_iter()
+            .map(|a| {
+                let arrived = self
+                    .arrivals
+                    .iter()
+                    .find(|(newest, _)| *newest >= a.last_seen)
+                    .map_or_else(Instant::now, |(_, at)| *at);
+                (a, arrived)
+            })
+            .collect()
     }
 
     /// Recompiles the rules and carries the state over (kept per rule key).

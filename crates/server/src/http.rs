@@ -878,3 +878,20 @@ async fn otlp_logs(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_tell_clients_when_to_retry() {
+        let busy = ApiError::from(IngestError::Busy(1)).into_response();
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.headers()[header::RETRY_AFTER], "1");
+        let full = ApiError::from(IngestError::DiskFull("quota".into())).into_response();
+        assert_eq!(full.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert!(full.headers().contains_key(header::RETRY_AFTER));
+        let anonymous = ApiError::new(StatusCode::UNAUTHORIZED, "x").into_response();
+        assert!(anonymous.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+}

@@ -174,6 +174,8 @@ impl Writer {
                 tracing::warn!("store upkeep: {e}");
             }
             self.note_index_health(self.store.index_fault());
+            let released = self.detection.tick();
+            self.persist_alerts(released);
             if last_reload_check.elapsed() >= self.detection.reload_interval {
                 last_reload_check = Instant::now();
                 if let Some(msg) = self.detection.reload_if_changed() {
@@ -195,6 +197,27 @@ impl Writer {
         if let Err(e) = self.store.flush() {
             tracing::error!("flushing the store at shutdown: {e}");
         }
+    }
+
+    /// Stores alerts (new ones and updates); returns how many are new, and
+    /// records their latency from the arrival of their events.
+    fn persist_alerts(&self, alerts: Vec<(sightline_detect::Alert, Instant)>) -> usize {
+        let now = jiff::Timestamp::now();
+        let mut new = 0;
+        for (alert, arrived) in &alerts {
+            match self.alerts.upsert(alert, now) {
+                Ok(u) if u.is_new() => {
+                    new += 1;
+                    self.metrics.alerts_raised.add(alert.level.as_str(), 1);
+                    self.metrics
+                        .alert_latency
+                        .observe_micros(arrived.elapsed().as_micros() as u64);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!("persisting alert {}: {e}", alert.id),
+            }
+        }
+        new
     }
 
     /// Logs when the index starts or stops lagging the segments.
@@ -299,25 +322,11 @@ impl Writer {
             }
         }
         let started = Instant::now();
-        let alerts = self.detection.process(&fresh);
+        let alerts = self.detection.process(&fresh, received);
         self.metrics
             .rule_eval_micros
             .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
-        let now = jiff::Timestamp::now();
-        for alert in &alerts {
-            match self.alerts.upsert(alert, now) {
-                Ok(u) => {
-                    if u.is_new() {
-                        out.alerts += 1;
-                        self.metrics.alerts_raised.add(alert.level.as_str(), 1);
-                        self.metrics
-                            .alert_latency
-                            .observe_micros(received.elapsed().as_micros() as u64);
-                    }
-                }
-                Err(e) => tracing::error!("persisting alert {}: {e}", alert.id),
-            }
-        }
+        out.alerts += self.persist_alerts(alerts);
         Ok(out)
     }
 }
@@ -411,6 +420,41 @@ mod tests {
     const FIRST: &str =
         r#"[2026/03/09 10:08:14.713 +00:00] [ERROR] [proxy/impl.go:10] ["search failed"]"#;
     const SECOND: &str = "goroutine 12 [running]:";
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_after_its_patience_and_counts_it() {
+        let metrics = Arc::new(Metrics::default());
+        let (queue, rx) = queue(1, Arc::clone(&metrics));
+        // Fills the queue; its acknowledgement waits for the writer.
+        let first = tokio::spawn({
+            let q = queue.clone();
+            async move {
+                q.submit("test", Payload::Events(Vec::new()), Duration::from_secs(5))
+                    .await
+            }
+        });
+        while metrics.queue_depth.load(Ordering::Relaxed) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let second = queue
+            .submit(
+                "test",
+                Payload::Events(Vec::new()),
+                Duration::from_millis(100),
+            )
+            .await;
+        assert!(matches!(second, Err(IngestError::Busy(_))), "{second:?}");
+        assert_eq!(metrics.backpressure_rejections.load(Ordering::Relaxed), 1);
+        assert!(metrics.backpressure_micros.load(Ordering::Relaxed) >= 100_000);
+        // The writer takes the batch and acknowledges it: the first caller is answered.
+        let batch = rx.recv().unwrap();
+        let report = BatchReport {
+            stored: 7,
+            ..Default::default()
+        };
+        batch.ack.unwrap().send(Ok(report)).unwrap();
+        assert_eq!(first.await.unwrap().unwrap().stored, 7);
+    }
 
     #[test]
     fn line_records_of_one_stream_assemble_like_a_file() {

@@ -3,9 +3,9 @@
 //! `verify` before and after a flipped byte; body limits, disk full and
 //! retention in `limits`.
 
+mod detection;
 mod limits;
 mod support;
-mod tuning;
 
 use std::io::Write;
 use std::process::Command;

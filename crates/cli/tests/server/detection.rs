@@ -1,6 +1,7 @@
-//! Tuning edits on a running server: an exception added to the tuning file
-//! is picked up without a restart, audited with its owner, reason and
-//! expiry, and stops alerts for what it matches and only that.
+//! Detection on a running server: correlation windows that span a restart,
+//! and tuning edits (an exception added to the tuning file is picked up
+//! without a restart, audited with its owner, reason and expiry, and stops
+//! alerts for what it matches and only that).
 
 use crate::support::*;
 
@@ -86,5 +87,62 @@ fn an_exception_added_to_the_tuning_file_applies_live_and_is_audited() {
             "event.dataset:sightline.audit AND event.action:tuning-exception-removed",
         ) == 1
     });
+    server.stop();
+}
+
+/// Ray dashboard access lines: `GET /api/jobs/` refused with 401 from `ip`,
+/// one a second from 12:40:00, at offsets from `first`.
+fn refused_gets(first: u64, n: u64, ip: &str) -> String {
+    (first..first + n)
+        .map(|i| {
+            format!(
+                "{{\"stream\":\"/tmp/ray/session_latest/logs/dashboard.log\",\"offset\":{off},\"line\":\"2026-11-22 12:40:{i:02},000\\tINFO web_log.py:206 -- {ip} [22/Nov/2026:12:40:{i:02} +0000] \\\"GET /api/jobs/ HTTP/1.1\\\" 401 173 \\\"-\\\" \\\"python-requests/2.31\\\"\"}}\n",
+                off = i * 200,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_correlation_window_survives_a_restart() {
+    const BURST: &str = "Burst of unauthenticated or wrong-token requests";
+    let dir = tempfile::tempdir().unwrap();
+    let burst_alerts = |c: &shim::blocking_shim::Client, url: &str| {
+        let r = c.get(&format!("{url}/api/v1/alerts"), Some(ADMIN));
+        r.json()["alerts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| {
+                a["alert.group"]["source.ip"] == "10.5.5.5"
+                    && a["rule.name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with(BURST))
+            })
+            .count()
+    };
+    // Three refusals (the rule needs five in five minutes), then a restart.
+    let server = Server::start(dir.path(), "");
+    let c = client(&server.data());
+    let r = c.post(
+        &format!("{}/api/v1/ingest", server.url),
+        Some(ADMIN),
+        refused_gets(0, 3, "10.5.5.5"),
+    );
+    assert_eq!(r.json()["stored"], 3, "{}", r.body);
+    assert_eq!(burst_alerts(&c, &server.url), 0);
+    server.stop();
+
+    // Two more after the restart complete the burst only if the window was kept.
+    let server = Server::start(dir.path(), "");
+    let c = client(&server.data());
+    let r = c.post(
+        &format!("{}/api/v1/ingest", server.url),
+        Some(ADMIN),
+        refused_gets(3, 2, "10.5.5.5"),
+    );
+    assert_eq!(r.json()["stored"], 2, "{}", r.body);
+    eventually("the burst alert", || burst_alerts(&c, &server.url) == 1);
     server.stop();
 }
