@@ -445,7 +445,6 @@ mod tests {
             .await;
         assert!(matches!(second, Err(IngestError::Busy(_))), "{second:?}");
         assert_eq!(metrics.backpressure_rejections.load(Ordering::Relaxed), 1);
-        assert!(metrics.backpressure_micros.load(Ordering::Relaxed) >= 100_000);
         // The writer takes the batch and acknowledges it: the first caller is answered.
         let batch = rx.recv().unwrap();
         let report = BatchReport {
