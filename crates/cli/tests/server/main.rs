@@ -305,3 +305,41 @@ fn kill9_loses_nothing_acknowledged_and_verify_names_a_flipped_byte() {
     );
     assert!(report.contains("record"), "names the record: {report}");
 }
+
+#[test]
+fn the_demo_replay_fills_search_and_raises_alerts() {
+    // The README's main command, on the bundled demo logs.
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo");
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_full(
+        dir.path(),
+        &dir.path().join("data"),
+        "",
+        "",
+        &["--demo", "--demo-dir", demo.to_str().unwrap()],
+    );
+    let c = client(&server.data());
+    let url = &server.url;
+    // The replay takes about a minute; each system's newest events come last.
+    let started = std::time::Instant::now();
+    let modules = ["ray", "mesos", "milvus", "mlx"];
+    loop {
+        let missing: Vec<&str> = modules
+            .iter()
+            .copied()
+            .filter(|m| search_count(&c, url, ADMIN, &format!("event.module:{m}")) == 0)
+            .collect();
+        let alerts = c.get(&format!("{url}/api/v1/alerts"), Some(ADMIN)).json()["total"]
+            .as_u64()
+            .unwrap_or(0);
+        if missing.is_empty() && alerts >= 3 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "after 180 s: {alerts} alerts, nothing from {missing:?}"
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    server.stop();
+}

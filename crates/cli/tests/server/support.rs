@@ -27,6 +27,17 @@ impl Server {
     /// `[store]` section (which comes last, so `extra` may add subtables such
     /// as `[store.retention]` or other sections).
     pub fn start_with(dir: &Path, data: &Path, store_keys: &str, extra: &str) -> Server {
+        Server::start_full(dir, data, store_keys, extra, &[])
+    }
+
+    /// [`Server::start_with`] with extra command-line arguments.
+    pub fn start_full(
+        dir: &Path,
+        data: &Path,
+        store_keys: &str,
+        extra: &str,
+        args: &[&str],
+    ) -> Server {
         let config = dir.join("sightline.toml");
         let text = format!(
             "[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nmax_body = \"1MiB\"\n\n[store]\nkey_file = \"{}\"\n{store_keys}\n\n{extra}",
@@ -41,6 +52,7 @@ impl Server {
             .arg(&config)
             .arg("--ready-file")
             .arg(&ready)
+            .args(args)
             .env("SIGHTLINE_ADMIN_TOKEN", ADMIN)
             .env("SIGHTLINE_LOG", "warn")
             .stdout(Stdio::null())
