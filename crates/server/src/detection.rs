@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often the watermark moves in processing time (see [`Detection::tick`]).
-const TICK: Duration = Duration::from_millis(500);
+const TICK: Duration = Duration::from_millis(250);
 /// Arrival records kept to date alerts (a few minutes of batches).
 const MAX_ARRIVALS: usize = 4096;
 
@@ -170,7 +170,7 @@ impl Detection {
     /// On a processing-time timer: moves the watermark to the newest event
     /// time seen one tick ago. Matches wait for the event-time watermark
     /// (newest event minus `lateness`) to reorder what arrives out of order;
-    /// this bounds the wait to about a second of processing time, so an alert
+    /// this bounds the wait to about half a second of processing time, so an alert
     /// neither waits for `lateness` worth of later traffic nor for traffic
     /// that never comes. What arrives older than that counts as late and is
     /// applied at once.

@@ -199,13 +199,26 @@ impl Writer {
         }
     }
 
-    /// Stores alerts (new ones and updates); returns how many are new, and
-    /// records their latency from the arrival of their events.
+    /// Stores alerts (new ones and updates) in one transaction (one fsync
+    /// per batch, not per alert); returns how many are new, and records
+    /// their latency from the arrival of their events.
     fn persist_alerts(&self, alerts: Vec<(sightline_detect::Alert, Instant)>) -> usize {
+        if alerts.is_empty() {
+            return 0;
+        }
         let now = jiff::Timestamp::now();
+        let (list, arrivals): (Vec<_>, Vec<_>) = alerts.into_iter().unzip();
+        let results = match self.alerts.upsert_many(&list, now) {
+            Ok(all) => all.into_iter().map(Ok).collect(),
+            // One at a time, so one bad alert does not lose the others.
+            Err(_) => list
+                .iter()
+                .map(|a| self.alerts.upsert(a, now))
+                .collect::<Vec<_>>(),
+        };
         let mut new = 0;
-        for (alert, arrived) in &alerts {
-            match self.alerts.upsert(alert, now) {
+        for ((alert, arrived), result) in list.iter().zip(arrivals).zip(results) {
+            match result {
                 Ok(u) if u.is_new() => {
                     new += 1;
                     self.metrics.alerts_raised.add(alert.level.as_str(), 1);
