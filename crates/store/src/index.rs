@@ -20,7 +20,6 @@
 //! | `c_*`    | fast string columns of a few common fields                 | `count by` / `top` without reading events |
 
 use sightline_event::{Event, FieldRef, field};
-use std::collections::BTreeSet;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -202,30 +201,49 @@ const TYPED: &[&str] = &[
 /// Calls `f` with every (field name, values) the event has, other than
 /// `@timestamp`, mirroring the evaluator: names go through `Event::get`, so
 /// shadowing between members, fields and labels is the same; empty lists
-/// count as absent. `event.id` is included (the evaluator serves it).
+/// count as absent. `event.id` is included (the evaluator serves it). Called
+/// for every stored event, so it allocates only for label names.
 pub(crate) fn for_each_field(ev: &Event, mut f: impl FnMut(&str, &[One<'_>])) {
     let id = ev.id.to_string();
     f(field::EVENT_ID, &[One::Str(&id)]);
-    let mut names: BTreeSet<String> = TYPED.iter().map(|s| s.to_string()).collect();
-    names.extend(ev.fields.keys().map(|k| k.to_string()));
-    names.extend(ev.labels.keys().map(|k| format!("labels.{k}")));
-    names.remove(field::TIMESTAMP);
-    names.remove(field::EVENT_ID);
     let mut buf = Vec::new();
-    for name in &names {
-        buf.clear();
-        match ev.get(name) {
-            None => continue,
-            Some(FieldRef::Str(s)) => buf.push(One::Str(s)),
-            Some(FieldRef::Int(i)) => buf.push(One::Int(i)),
-            Some(FieldRef::Float(x)) => buf.push(One::Float(x)),
-            Some(FieldRef::Bool(b)) => buf.push(One::Bool(b)),
-            Some(FieldRef::List(l)) => buf.extend(l.iter().map(|s| One::Str(s))),
-        }
-        if !buf.is_empty() {
+    let skip =
+        |name: &str| name == field::TIMESTAMP || name == field::EVENT_ID || TYPED.contains(&name);
+    let mut label = String::new();
+    let names = TYPED
+        .iter()
+        .map(|n| Some(*n))
+        .chain(ev.fields.keys().map(|k| (!skip(k)).then_some(k.as_ref())));
+    for name in names.flatten() {
+        if values_of(ev, name, &mut buf) {
             f(name, &buf);
         }
     }
+    for k in ev.labels.keys() {
+        label.clear();
+        label.push_str("labels.");
+        label.push_str(k);
+        if !skip(&label)
+            && !ev.fields.contains_key(label.as_str())
+            && values_of(ev, &label, &mut buf)
+        {
+            f(&label, &buf);
+        }
+    }
+}
+
+/// Fills `buf` with the values of `name`; false when it has none.
+fn values_of<'e>(ev: &'e Event, name: &str, buf: &mut Vec<One<'e>>) -> bool {
+    buf.clear();
+    match ev.get(name) {
+        None => {}
+        Some(FieldRef::Str(s)) => buf.push(One::Str(s)),
+        Some(FieldRef::Int(i)) => buf.push(One::Int(i)),
+        Some(FieldRef::Float(x)) => buf.push(One::Float(x)),
+        Some(FieldRef::Bool(b)) => buf.push(One::Bool(b)),
+        Some(FieldRef::List(l)) => buf.extend(l.iter().map(|s| One::Str(s))),
+    }
+    !buf.is_empty()
 }
 
 /// The text of a value as `count by` groups it (the evaluator's `text()`).
@@ -251,7 +269,11 @@ pub(crate) fn sortable(x: f64) -> String {
 }
 
 pub(crate) fn kv_term(name: &str, value: &str) -> String {
-    format!("{name}\0{value}")
+    let mut term = String::with_capacity(name.len() + 1 + value.len());
+    term.push_str(name);
+    term.push('\0');
+    term.push_str(value);
+    term
 }
 
 /// A number as queries write it (mirrors `sightline_query`'s rule: digits,
@@ -302,7 +324,12 @@ pub(crate) fn document(f: &Fields, seq: u64, ev: &Event) -> TantivyDocument {
                     if s.len() > KV_MAX {
                         long = true;
                     } else {
-                        doc.add_text(f.kv, kv_term(name, &s.to_lowercase()));
+                        let lower = if s.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+                            std::borrow::Cow::Owned(s.to_lowercase())
+                        } else {
+                            std::borrow::Cow::Borrowed(*s)
+                        };
+                        doc.add_text(f.kv, kv_term(name, &lower));
                     }
                     if let Some(n) = parse_number(s) {
                         doc.add_text(f.nums, kv_term(name, &sortable(n)));
