@@ -128,6 +128,12 @@ struct Writer {
     /// a full disk), until [`Store::tick`] repairs it.
     index_fault: Option<String>,
     last_repair: Instant,
+    /// To start a new index writer when rolling the old one back failed.
+    index_handle: tantivy::Index,
+    index_threads: usize,
+    index_heap: usize,
+    /// A rollback failed half-way: the writer lost its lock and must be replaced.
+    index_writer_lost: bool,
 }
 
 /// The embedded event store. `Send + Sync`: one appender, concurrent searches.
@@ -439,14 +445,14 @@ impl Store {
                 .warnings
                 .push("index was unreadable and is rebuilt from the segments".into());
         }
-        let mut index_writer: IndexWriter = index.writer_with_num_threads(
-            1.max(
-                std::thread::available_parallelism()
-                    .map_or(1, |n| n.get())
-                    .min(2),
-            ),
-            cfg.index_heap_bytes.max(15 << 20),
-        )?;
+        let index_threads = 1.max(
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(2),
+        );
+        let index_heap = cfg.index_heap_bytes.max(15 << 20);
+        let mut index_writer: IndexWriter =
+            index.writer_with_num_threads(index_threads, index_heap)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -527,6 +533,10 @@ impl Store {
             fail_after: None,
             index_fault: None,
             last_repair: Instant::now(),
+            index_handle: index.clone(),
+            index_threads,
+            index_heap,
+            index_writer_lost: false,
         };
         Ok((
             Store {
@@ -984,10 +994,13 @@ impl Store {
             w.last_sync = Instant::now();
         }
         self.roll_if_due(&mut w, Timestamp::now())?;
-        if w.indexed_next > w.committed_next
+        if w.index_fault.is_none()
+            && w.indexed_next > w.committed_next
             && w.last_commit.elapsed().as_millis() as u64 >= w.cfg.index_commit_ms
+            && let Err(e) = self.commit(&mut w)
         {
-            self.commit(&mut w)?;
+            // Repaired by the next ticks, as a failure while appending is.
+            w.index_fault = Some(e.to_string());
         }
         Ok(())
     }
@@ -1027,20 +1040,9 @@ impl Store {
             return Ok(());
         }
         w.last_repair = Instant::now();
-        // tantivy's rollback replaces a dead writer; a failure half-way
-        // leaves it without its lock, and a second rollback would panic.
-        let rolled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.index.rollback()));
-        match rolled {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                w.index_fault = Some(format!("{e}; restart the server to rebuild the index"));
-                return Ok(());
-            }
-            Err(_) => {
-                w.index_fault =
-                    Some("the index writer could not be restarted; restart the server to rebuild the index".into());
-                return Ok(());
-            }
+        if let Err(e) = self.fresh_index_writer(w) {
+            w.index_fault = Some(e);
+            return Ok(());
         }
         let result = (|| -> Result<(), StoreError> {
             let cat = self.catalog.read().unwrap_or_else(|p| p.into_inner());
@@ -1059,6 +1061,36 @@ impl Store {
             Err(e) => w.index_fault = Some(e.to_string()),
         }
         Ok(())
+    }
+
+    /// Replaces the index writer by one at the last commit: tantivy's
+    /// rollback, or (when a rollback failed half-way and the writer lost
+    /// its directory lock) a writer opened anew. Either can fail while the
+    /// disk is full; the next repair tries again.
+    fn fresh_index_writer(&self, w: &mut Writer) -> Result<(), String> {
+        if w.index_writer_lost {
+            let writer = w
+                .index_handle
+                .writer_with_num_threads(w.index_threads, w.index_heap)
+                .map_err(|e| e.to_string())?;
+            w.index = writer;
+            w.index_writer_lost = false;
+            return Ok(());
+        }
+        // A rollback that fails after taking the writer's lock leaves it
+        // without one, and a second rollback would panic: never try twice.
+        let rolled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.index.rollback()));
+        match rolled {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => {
+                w.index_writer_lost = true;
+                Err(e.to_string())
+            }
+            Err(_) => {
+                w.index_writer_lost = true;
+                Err("restarting the index writer panicked".into())
+            }
+        }
     }
 
     /// Syncs the active segment, seals it if it is due, and commits the
