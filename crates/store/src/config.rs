@@ -33,7 +33,8 @@ pub struct RetentionPolicy {
 pub struct StoreConfig {
     /// The data directory (`DATA`).
     pub data_dir: PathBuf,
-    /// The Ed25519 PKCS#8 signing key; must be outside `data_dir`. Generated if missing.
+    /// The sealing key (the current epoch's Ed25519 seed, JSON, mode 0600);
+    /// must be outside `data_dir`. Generated if missing.
     pub key_file: PathBuf,
     pub fsync: FsyncPolicy,
     /// Seal the active segment once its uncompressed records reach this size.
@@ -51,11 +52,15 @@ pub struct StoreConfig {
     /// zstd level for blocks.
     pub zstd_level: i32,
     pub retention: RetentionPolicy,
+    /// How long one sealing key lives before the next is derived from it
+    /// (forward security: a stolen key cannot sign as an earlier epoch).
+    pub seal_epoch: Duration,
 }
 
 impl StoreConfig {
-    /// Defaults: fsync always, 64 MiB / 1 h segments, index commit every second,
-    /// dedup window of 2 M ids, no quota, no retention.
+    /// Defaults: fsync always, 64 MiB / 1 h segments, index commit (and chain
+    /// head signature) every second, dedup window of 2 M ids, no quota, no
+    /// retention, 15-minute key epochs.
     pub fn new(data_dir: impl Into<PathBuf>, key_file: impl Into<PathBuf>) -> Self {
         StoreConfig {
             data_dir: data_dir.into(),
@@ -69,6 +74,7 @@ impl StoreConfig {
             max_disk_bytes: None,
             zstd_level: 3,
             retention: RetentionPolicy::default(),
+            seal_epoch: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -3,28 +3,33 @@
 //!
 //! ```text
 //! segment file = segment header (72 bytes) , block*
-//! segment header = "SLSEG01\n" , segment id u64 , first seq u64 , previous hash [32] ,
+//! segment header = "SLSEG02\n" , segment id u64 , first seq u64 , previous hash [32] ,
 //!                  created (µs since epoch) i64 , header check [8]
-//! block        = block header (64 bytes) , zstd frame (compressed length bytes)
-//! block header = "SLB1" , first seq u64 , record count u32 , uncompressed length u32 ,
-//!                compressed length u32 , BLAKE3(compressed bytes) [32] , header check [8]
+//! block        = block header (72 bytes) , zstd frame (compressed length bytes)
+//! block header = "SLB2" , first seq u64 , record count u32 , uncompressed length u32 ,
+//!                compressed length u32 , BLAKE3(compressed bytes) [32] ,
+//!                written (µs since epoch) i64 , header check [8]
 //! record       = chain hash [32] , JSON length u32 , event JSON
 //! ```
 //!
 //! Integers are little-endian. A header check is the first 8 bytes of the
 //! BLAKE3 of the header bytes before it: it tells a damaged header apart from
-//! a block that was only partly written.
+//! a block that was only partly written. The write time of each block lets
+//! `verify` tell an honest unsigned tail (written just before a crash, after
+//! the last signed chain head) from records kept behind an older head.
 
 use crate::chain::Hash;
 
 /// Magic at the start of every segment file.
-pub const SEGMENT_MAGIC: &[u8; 8] = b"SLSEG01\n";
+pub const SEGMENT_MAGIC: &[u8; 8] = b"SLSEG02\n";
+/// Magic of the earlier format (64-byte block headers without a write time, no epochs).
+pub const SEGMENT_MAGIC_V1: &[u8; 8] = b"SLSEG01\n";
 /// Length of the segment file header.
 pub const SEGMENT_HEADER_LEN: usize = 72;
 /// Magic at the start of every block.
-pub const BLOCK_MAGIC: &[u8; 4] = b"SLB1";
+pub const BLOCK_MAGIC: &[u8; 4] = b"SLB2";
 /// Length of a block header.
-pub const BLOCK_HEADER_LEN: usize = 64;
+pub const BLOCK_HEADER_LEN: usize = 72;
 /// Bytes in front of each record's JSON (hash + length).
 pub const RECORD_OVERHEAD: usize = 36;
 /// Largest uncompressed block; bigger batches are split into several blocks.
@@ -80,6 +85,9 @@ impl SegmentHeader {
                 b.len()
             ));
         }
+        if &b[0..8] == SEGMENT_MAGIC_V1 {
+            return Err("segment was written by an earlier Sightline store format (SLSEG01) that this version does not read; keep that data directory with the version that wrote it and start a new one".into());
+        }
         if &b[0..8] != SEGMENT_MAGIC {
             return Err("segment header has the wrong magic".into());
         }
@@ -106,6 +114,8 @@ pub struct BlockHeader {
     pub comp_len: u32,
     /// BLAKE3 of the compressed bytes.
     pub checksum: Hash,
+    /// When the block was written (µs since the epoch, the writer's clock).
+    pub written_micros: i64,
 }
 
 /// Why a block header could not be read.
@@ -128,8 +138,9 @@ impl BlockHeader {
         b[16..20].copy_from_slice(&self.raw_len.to_le_bytes());
         b[20..24].copy_from_slice(&self.comp_len.to_le_bytes());
         b[24..56].copy_from_slice(&self.checksum);
-        let c = check8(&b[..56]);
-        b[56..64].copy_from_slice(&c);
+        b[56..64].copy_from_slice(&self.written_micros.to_le_bytes());
+        let c = check8(&b[..64]);
+        b[64..72].copy_from_slice(&c);
         b
     }
 
@@ -140,7 +151,7 @@ impl BlockHeader {
         if &b[0..4] != BLOCK_MAGIC {
             return Err(HeaderError::Magic);
         }
-        if check8(&b[..56]) != b[56..64] {
+        if check8(&b[..64]) != b[64..72] {
             return Err(HeaderError::Check);
         }
         let mut checksum = [0u8; 32];
@@ -151,6 +162,7 @@ impl BlockHeader {
             raw_len: u32_at(b, 16),
             comp_len: u32_at(b, 20),
             checksum,
+            written_micros: u64_at(b, 56) as i64,
         })
     }
 
@@ -213,6 +225,7 @@ pub fn encode_block(
     count: u32,
     body: &[u8],
     level: i32,
+    written_micros: i64,
 ) -> std::io::Result<Vec<u8>> {
     let compressed = zstd::bulk::compress(body, level)?;
     let header = BlockHeader {
@@ -221,6 +234,7 @@ pub fn encode_block(
         raw_len: body.len() as u32,
         comp_len: compressed.len() as u32,
         checksum: *blake3::hash(&compressed).as_bytes(),
+        written_micros,
     };
     let mut out = Vec::with_capacity(BLOCK_HEADER_LEN + compressed.len());
     out.extend_from_slice(&header.encode());
@@ -283,9 +297,10 @@ mod tests {
         let mut body = Vec::new();
         push_record(&mut body, &[1; 32], b"{\"a\":1}");
         push_record(&mut body, &[2; 32], b"{}");
-        let bytes = encode_block(7, 2, &body, 3).unwrap();
+        let bytes = encode_block(7, 2, &body, 3, 1_700_000_000_000_000).unwrap();
         let h = BlockHeader::decode(&bytes).unwrap();
         assert_eq!((h.first_seq, h.count), (7, 2));
+        assert_eq!(h.written_micros, 1_700_000_000_000_000);
         let back = decode_block(&h, &bytes[BLOCK_HEADER_LEN..]).unwrap();
         let recs = parse_records(&back).unwrap();
         assert_eq!(recs.len(), 2);

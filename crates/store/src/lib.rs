@@ -9,12 +9,14 @@
 
 mod catalog;
 pub mod chain;
+mod checkpoint;
 mod config;
 mod dedup;
 mod error;
 pub mod format;
 mod head;
 mod index;
+mod keys;
 mod retention;
 mod search;
 mod segment;
@@ -23,16 +25,18 @@ mod store;
 mod translate;
 mod verify;
 
+pub use checkpoint::{Anchor, CHECKPOINT_TAG, Checkpoint, parse_anchors, store_id};
 pub use config::{FsyncPolicy, RetentionPolicy, StoreConfig};
 pub use error::StoreError;
-pub use head::ChainHead;
+pub use head::{ChainHead, Incident};
 pub use index::{FACETS, KV_MAX};
+pub use keys::KeyRecord;
 pub use retention::RetentionEntry;
 pub use search::{AggregationResult, Bucket, Group, MAX_EVENTS_READ, SearchOptions, SearchResult};
 pub use segment::Seal;
 pub use sign::read_public_key;
 pub use store::{AppendReport, OpenReport, RetentionReport, Store, StoreStats};
-pub use verify::{Problem, ProblemKind, VerifyReport, verify};
+pub use verify::{Problem, ProblemKind, VerifyReport, verify, verify_with_anchors};
 
 #[cfg(test)]
 mod send_sync {

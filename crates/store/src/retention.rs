@@ -8,9 +8,9 @@
 use crate::chain::{from_hex, to_hex};
 use crate::config::RetentionPolicy;
 use crate::error::{IoContext, StoreError};
-use crate::sign::{self, Message};
+use crate::keys::{EpochKeys, SealingKey};
+use crate::sign::Message;
 use jiff::Timestamp;
-use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,12 +31,14 @@ pub struct RetentionEntry {
     pub time: String,
     /// BLAKE3 of the previous entry's message (zeros for the first).
     pub prev_entry: String,
+    /// The sealing-key epoch that signed it.
+    pub epoch: u64,
     pub signature: String,
 }
 
 impl RetentionEntry {
     pub fn message(&self) -> Vec<u8> {
-        Message::new("sightline.retention/1")
+        Message::new("sightline.retention/2")
             .u64(self.n)
             .u64(self.segment)
             .u64(self.first_seq)
@@ -46,6 +48,7 @@ impl RetentionEntry {
             .bytes(self.reason.as_bytes())
             .bytes(self.time.as_bytes())
             .bytes(self.prev_entry.as_bytes())
+            .u64(self.epoch)
             .finish()
     }
 
@@ -96,7 +99,7 @@ pub(crate) fn zero_entry_hash() -> String {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn append_entry(
     data: &Path,
-    key: &Ed25519KeyPair,
+    key: &SealingKey,
     last: Option<&RetentionEntry>,
     segment: u64,
     first_seq: u64,
@@ -116,9 +119,10 @@ pub(crate) fn append_entry(
         reason,
         time: now.to_string(),
         prev_entry: last.map_or_else(zero_entry_hash, RetentionEntry::entry_hash),
+        epoch: key.epoch(),
         signature: String::new(),
     };
-    e.signature = sign::sign(key, &e.message());
+    e.signature = key.sign(&e.message()).1;
     let path = log_path(data);
     let mut line = serde_json::to_vec(&e).unwrap_or_default();
     line.push(b'\n');
@@ -133,9 +137,10 @@ pub(crate) fn append_entry(
 }
 
 /// Checks the log's chain and signatures; problems by line.
-pub(crate) fn check_log(entries: &[RetentionEntry], public: &[u8; 32]) -> Vec<(u64, String)> {
+pub(crate) fn check_log(entries: &[RetentionEntry], keys: &EpochKeys) -> Vec<(u64, String)> {
     let mut out = Vec::new();
     let mut prev = zero_entry_hash();
+    let mut epoch = 0;
     for (i, e) in entries.iter().enumerate() {
         if e.n != i as u64 {
             out.push((
@@ -149,9 +154,24 @@ pub(crate) fn check_log(entries: &[RetentionEntry], public: &[u8; 32]) -> Vec<(u
         if e.prev_entry != prev {
             out.push((e.n, format!("retention record {} does not chain from the record before it (removed, reordered or altered)", e.n)));
         }
-        if from_hex(&e.signature).is_none() || !sign::verify(public, &e.message(), &e.signature) {
-            out.push((e.n, format!("retention record {} (segment {}): signature does not verify with this key — altered or signed by another key", e.n, e.segment)));
+        if from_hex(&e.signature).is_none() {
+            out.push((
+                e.n,
+                format!(
+                    "retention record {} (segment {}): the signature is not hex — altered",
+                    e.n, e.segment
+                ),
+            ));
+        } else if let Err(why) = keys.check(e.epoch, &e.message(), &e.signature) {
+            out.push((
+                e.n,
+                format!("retention record {} (segment {}): {why}", e.n, e.segment),
+            ));
         }
+        if e.epoch < epoch {
+            out.push((e.n, format!("retention record {} was signed in epoch {} after a record of epoch {epoch} — re-signed or reordered", e.n, e.epoch)));
+        }
+        epoch = epoch.max(e.epoch);
         prev = e.entry_hash();
     }
     out

@@ -56,6 +56,8 @@ pub struct Seal {
     /// Newest event time per dataset (for per-dataset retention).
     pub datasets: BTreeMap<String, i64>,
     pub sealed_at: String,
+    /// The sealing-key epoch that signed it.
+    pub epoch: u64,
     /// Hex public key of the signer (informational; verify uses its own key).
     pub public_key: String,
     /// Ed25519 signature of [`Seal::message`], hex.
@@ -63,10 +65,10 @@ pub struct Seal {
 }
 
 impl Seal {
-    /// The signed bytes: every field but `sealed_at`, `public_key` and the signature.
+    /// The signed bytes: every field but `public_key` and the signature.
     pub fn message(&self) -> Vec<u8> {
         let datasets = serde_json::to_vec(&self.datasets).unwrap_or_default();
-        Message::new("sightline.seal/1")
+        Message::new("sightline.seal/2")
             .u64(self.segment)
             .u64(self.first_seq)
             .u64(self.count)
@@ -76,6 +78,8 @@ impl Seal {
             .i64(self.max_ts)
             .u64(self.raw_bytes)
             .bytes(&datasets)
+            .bytes(self.sealed_at.as_bytes())
+            .u64(self.epoch)
             .finish()
     }
 

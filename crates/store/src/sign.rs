@@ -1,53 +1,14 @@
-//! Ed25519 signing of sealed segments, the chain head and retention records.
+//! Ed25519 signatures and the domain-separated messages they cover.
 //!
-//! The private key lives in `StoreConfig::key_file`, outside the data
-//! directory, so that someone who can rewrite the data cannot also re-sign it.
-//! The public key is copied to `DATA/signing.pub` (hex) for convenience only:
-//! an auditor should pass their own copy to `verify`.
+//! The private keys live in `StoreConfig::key_file`, outside the data
+//! directory, and evolve per epoch (see `keys`). The root public key is
+//! copied to `DATA/signing.pub` (hex) for convenience only: an auditor should
+//! pass their own copy to `verify`.
 
 use crate::chain::{from_hex, to_hex};
 use crate::error::{IoContext, StoreError};
-use ring::rand::SystemRandom;
-use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
-use std::io::Write;
+use ring::signature::{ED25519, Ed25519KeyPair, UnparsedPublicKey};
 use std::path::Path;
-
-/// Loads the PKCS#8 key from `path`, generating it (mode 0600) if missing.
-pub(crate) fn load_or_generate(path: &Path) -> Result<Ed25519KeyPair, StoreError> {
-    let key_err = |detail: String| StoreError::Key {
-        path: path.to_path_buf(),
-        detail,
-    };
-    if !path.exists() {
-        let rng = SystemRandom::new();
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
-            .map_err(|_| key_err("could not generate a key (no system randomness)".into()))?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).at(dir)?;
-        }
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(path).at(path)?;
-        f.write_all(pkcs8.as_ref()).at(path)?;
-        f.sync_all().at(path)?;
-    }
-    let bytes = std::fs::read(path).at(path)?;
-    Ed25519KeyPair::from_pkcs8(&bytes).map_err(|e| {
-        key_err(format!(
-            "not an Ed25519 PKCS#8 key ({e}); point key_file at the key this store was created with"
-        ))
-    })
-}
-
-/// The public key as written to `signing.pub`.
-pub(crate) fn public_hex(key: &Ed25519KeyPair) -> String {
-    to_hex(key.public_key().as_ref())
-}
 
 /// Reads a public key file: 64 hex digits (as in `signing.pub`) or 32 raw bytes.
 pub fn read_public_key(path: &Path) -> Result<[u8; 32], StoreError> {
@@ -111,20 +72,11 @@ impl Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ring::signature::KeyPair;
 
     #[test]
-    fn generate_sign_verify() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k/key.pk8");
-        let k = load_or_generate(&path).unwrap();
-        let k2 = load_or_generate(&path).unwrap();
-        assert_eq!(public_hex(&k), public_hex(&k2));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
+    fn sign_verify() {
+        let k = Ed25519KeyPair::from_seed_unchecked(&[5; 32]).unwrap();
         let msg = Message::new("t").u64(1).bytes(b"x").finish();
         let sig = sign(&k, &msg);
         let pubk: [u8; 32] = k.public_key().as_ref().try_into().unwrap();

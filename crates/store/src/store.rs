@@ -1,21 +1,21 @@
 //! The store: opening, appending, sealing, flushing, statistics, retention.
 
 use crate::catalog::{BlockCache, Catalog, SegMeta};
-use crate::chain::{Hash, genesis, hash_from_hex, link};
+use crate::chain::{Hash, genesis, hash_from_hex, link, to_hex};
+use crate::checkpoint::{CHECKPOINT_TAG, Checkpoint, store_id};
 use crate::config::{FsyncPolicy, StoreConfig};
 use crate::dedup::DedupWindow;
 use crate::error::{IoContext, StoreError};
 use crate::format::{MAX_BLOCK_RAW, SEGMENT_HEADER_LEN, SegmentHeader, encode_block, push_record};
-use crate::head::ChainHead;
+use crate::head::{ChainHead, Incident};
 use crate::index::{self, Fields};
+use crate::keys::{EpochKeys, KeyLog, SealingKey};
 use crate::retention::{self, RetentionEntry};
 use crate::segment::{
     self, BlockLoc, Seal, block_locations, hex, list_segments, read_ids, scan_active, segment_path,
     write_atomic,
 };
-use crate::sign;
 use jiff::Timestamp;
-use ring::signature::Ed25519KeyPair;
 use sightline_event::Event;
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
@@ -42,6 +42,9 @@ pub struct OpenReport {
     pub sealed_on_open: u64,
     /// Damage seen while opening (run `verify` for details).
     pub warnings: Vec<String>,
+    /// Tampering found by comparing the store with its signed head; kept,
+    /// signed, in every later head (so `verify` keeps reporting it).
+    pub incidents: Vec<Incident>,
 }
 
 /// What one append did.
@@ -108,7 +111,17 @@ struct Active {
 
 struct Writer {
     cfg: StoreConfig,
-    key: Ed25519KeyPair,
+    key: SealingKey,
+    keylog: KeyLog,
+    /// Id, first seq and previous hash of the newest segment file.
+    newest: (u64, u64, Hash),
+    /// Tampering found on open, carried in every head.
+    incidents: Vec<Incident>,
+    /// (records, chain hash, retention entries, key records) of the last signed head.
+    signed: Option<(u64, Hash, u64, u64)>,
+    last_head: Instant,
+    /// Why the last attempt to sign the head failed, until one succeeds.
+    head_fault: Option<String>,
     active: Option<Active>,
     next_seq: u64,
     head: Hash,
@@ -144,6 +157,8 @@ pub struct Store {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) cache: BlockCache,
+    /// The root (epoch 0) public key, when known (writers).
+    root_public: Option<[u8; 32]>,
     _lock: Option<File>,
 }
 
@@ -314,8 +329,8 @@ impl Store {
             )));
         }
         let lock = lock_data_dir(&data)?;
-        let key = sign::load_or_generate(&cfg.key_file)?;
-        let pub_hex = sign::public_hex(&key);
+        let mut key = SealingKey::load_or_generate(&cfg.key_file)?;
+        let pub_hex = to_hex(&key.root_public());
         let pub_path = data.join("signing.pub");
         match std::fs::read_to_string(&pub_path) {
             Ok(existing) if existing.trim() != pub_hex => {
@@ -332,6 +347,33 @@ impl Store {
         }
 
         let mut report = OpenReport::default();
+        let (keylog, bad_keys) = KeyLog::open(&data)?;
+        for (line, why) in bad_keys {
+            report.warnings.push(format!("keys.log line {line}: {why}"));
+        }
+        if key.catch_up(&keylog)? {
+            report.warnings.push(format!(
+                "the key file was behind keys.log (a crash during an epoch change); it is now at epoch {}",
+                key.epoch()
+            ));
+        }
+        let mut incidents = Vec::new();
+        let now = Timestamp::now();
+        let newest_certified = keylog.records.last().map_or(0, |r| r.epoch);
+        if key.epoch() > newest_certified {
+            incidents.push(incident(
+                now,
+                "log-cut",
+                None,
+                None,
+                format!(
+                    "keys.log certifies epochs up to {newest_certified}, but the key is at epoch {}: epoch records were removed from keys.log",
+                    key.epoch()
+                ),
+            ));
+        }
+        let prev_head = read_trusted_head(&data, &key, &keylog);
+
         let (mut cat, active_scan) = load_catalog(&data, &mut report)?;
         let (log, bad) = retention::read_log(&data)?;
         for (line, why) in bad {
@@ -349,7 +391,7 @@ impl Store {
             let m = cat.segs[i].clone();
             let scan = scan_active(&m.path)?;
             let final_hash = scan.last_hash.unwrap_or(scan.header.prev_hash);
-            write_seal(&key, &m, &scan.header.prev_hash, &final_hash)?;
+            write_seal(&key, &m, &scan.header.prev_hash, &final_hash, now)?;
             cat.segs[i].sealed = true;
         }
 
@@ -420,6 +462,142 @@ impl Store {
             cat.segs.push(meta);
         }
 
+        // What the store holds now, against what the last signed head vouched for.
+        let store_nonempty = !cat.segs.is_empty() || !log.is_empty();
+        let mut resume: Option<(u64, Hash, u64)> = None;
+        match prev_head {
+            Err(why) => incidents.push(incident(
+                now,
+                "head-invalid",
+                None,
+                None,
+                format!(
+                    "{why}; the newest records may have been altered or removed (check with verify --anchors)"
+                ),
+            )),
+            Ok(None) if store_nonempty => incidents.push(incident(
+                now,
+                "head-missing",
+                None,
+                None,
+                format!(
+                    "chain.json was missing when the store was opened with {next_seq} records: the newest records or segments may have been removed (check with verify --anchors)"
+                ),
+            )),
+            Ok(None) => {}
+            Ok(Some(h)) => {
+                incidents.extend(h.incidents.iter().cloned());
+                let signed_hash = hash_from_hex(&h.hash);
+                if next_seq < h.seq {
+                    incidents.push(incident(
+                        now,
+                        "removed",
+                        Some(next_seq),
+                        Some(h.seq - 1),
+                        format!(
+                            "records {next_seq}..{} were missing when the store was opened, though the chain head signed at {} vouched for them: cut from the end",
+                            h.seq - 1,
+                            h.time
+                        ),
+                    ));
+                    if let Some(hash) = signed_hash {
+                        resume = Some((h.seq, hash, h.newest_segment));
+                    }
+                } else if h.seq > 0 {
+                    let stored = if h.seq == next_seq {
+                        Some(head)
+                    } else {
+                        stored_hash(&cat, &log, h.seq - 1)?
+                    };
+                    if stored.is_some() && stored != signed_hash {
+                        incidents.push(incident(
+                            now,
+                            "altered",
+                            None,
+                            Some(h.seq - 1),
+                            format!(
+                                "the chain hash of record {} differs from the chain head signed at {}: records up to {} were altered",
+                                h.seq - 1,
+                                h.time,
+                                h.seq - 1
+                            ),
+                        ));
+                    }
+                }
+                if (log.len() as u64) < h.retention_entries {
+                    incidents.push(incident(
+                        now,
+                        "log-cut",
+                        None,
+                        None,
+                        format!(
+                            "retention.log holds {} entries, the chain head signed at {} vouched for {}: entries were removed",
+                            log.len(),
+                            h.time,
+                            h.retention_entries
+                        ),
+                    ));
+                }
+                if keylog.len() < h.key_records {
+                    incidents.push(incident(
+                        now,
+                        "log-cut",
+                        None,
+                        None,
+                        format!(
+                            "keys.log holds {} records, the chain head signed at {} vouched for {}: records were removed",
+                            keylog.len(),
+                            h.time,
+                            h.key_records
+                        ),
+                    ));
+                }
+            }
+        }
+        let recovered_next = next_seq;
+        // Records cut below the signed head: never reuse their seqs. Seal
+        // what is left of the cut segment and continue from the signed
+        // head, so the gap stays visible to verify for good.
+        if let Some((seq, hash, newest_id)) = resume {
+            if let Some(a) = active.take() {
+                let m = SegMeta {
+                    id: a.id,
+                    path: a.path.clone(),
+                    first_seq: a.first_seq,
+                    count: a.count,
+                    file_bytes: a.len,
+                    raw_bytes: a.raw_bytes,
+                    min_ts: a.min_ts,
+                    max_ts: a.max_ts,
+                    datasets: a.datasets.clone(),
+                    sealed: true,
+                    blocks: Vec::new(),
+                };
+                a.file.sync_all().at(&a.path)?;
+                write_seal(&key, &m, &a.prev_hash, &head, now)?;
+                if let Some(c) = cat.segs.iter_mut().find(|c| c.id == a.id) {
+                    c.sealed = true;
+                }
+            }
+            next_seq = seq;
+            head = hash;
+            next_segment_id = next_segment_id.max(newest_id + 1);
+        }
+        for i in &incidents {
+            report.warnings.push(format!("integrity: {}", i.detail));
+        }
+        let newest = match (&active, cat.segs.last()) {
+            (Some(a), _) => (a.id, a.first_seq, a.prev_hash),
+            (None, Some(last)) => {
+                let seal = Seal::read(&segment::seal_path_of(&last.path))
+                    .map_err(|e| StoreError::corrupt(&last.path, e))?;
+                let prev = hash_from_hex(&seal.prev_hash).unwrap_or(head);
+                (last.id, last.first_seq, prev)
+            }
+            (None, None) => (0, next_seq, head),
+        };
+        report.incidents = incidents.clone();
+
         // Dedup window from the newest segments.
         let mut dedup = DedupWindow::new(cfg.dedup_window);
         let mut id_lists = Vec::new();
@@ -465,14 +643,14 @@ impl Store {
         let store_cat = cat;
 
         // Index documents past the segments (a crash dropped their records).
-        if committed > next_seq {
+        if committed > recovered_next {
             let q = tantivy::query::RangeQuery::new(
-                std::ops::Bound::Included(Term::from_field_u64(fields.seq, next_seq)),
+                std::ops::Bound::Included(Term::from_field_u64(fields.seq, recovered_next)),
                 std::ops::Bound::Unbounded,
             );
             index_writer.delete_query(Box::new(q))?;
-            report.unindexed = committed - next_seq;
-            committed = next_seq;
+            report.unindexed = committed - recovered_next;
+            committed = recovered_next;
         }
         // Documents of deleted segments whose removal was not committed.
         for e in &log {
@@ -505,18 +683,16 @@ impl Store {
         prepared.commit()?;
         reader.reload()?;
 
-        if let Some(a) = &active
-            && ChainHead::read(&data)
-                .and_then(Result::ok)
-                .map(|h| h.newest_segment)
-                != Some(a.id)
-        {
-            ChainHead::write(&data, &key, a.id, a.first_seq, hex(&a.prev_hash))?;
-        }
-
+        let root_public = key.root_public();
         let writer = Writer {
             cfg,
             key,
+            keylog,
+            newest,
+            incidents,
+            signed: None,
+            last_head: Instant::now(),
+            head_fault: None,
             active,
             next_seq,
             head,
@@ -538,18 +714,21 @@ impl Store {
             index_heap,
             index_writer_lost: false,
         };
-        Ok((
-            Store {
-                data_dir: data,
-                writer: Some(Mutex::new(writer)),
-                catalog: RwLock::new(store_cat),
-                reader,
-                fields,
-                cache,
-                _lock: Some(lock),
-            },
-            report,
-        ))
+        let store = Store {
+            data_dir: data,
+            writer: Some(Mutex::new(writer)),
+            catalog: RwLock::new(store_cat),
+            reader,
+            fields,
+            cache,
+            root_public: Some(root_public),
+            _lock: Some(lock),
+        };
+        {
+            let mut w = store.writer()?;
+            store.sign_head(&mut w, true)?;
+        }
+        Ok((store, report))
     }
 
     /// Opens a store for searching only: takes no lock and writes nothing, so
@@ -580,6 +759,7 @@ impl Store {
             reader,
             fields,
             cache: BlockCache::new(),
+            root_public: None,
             _lock: None,
         })
     }
@@ -653,6 +833,7 @@ impl Store {
         let mut max_ts: Option<i64> = None;
         let mut datasets: BTreeMap<String, i64> = BTreeMap::new();
         let level = w.cfg.zstd_level;
+        let written = now.as_microsecond();
         let base = w.active.as_ref().map_or(0, |a| a.len);
         for (i, ev) in keep.iter().enumerate() {
             let seq = first_seq + i as u64;
@@ -664,7 +845,8 @@ impl Store {
                     base + bytes.len() as u64,
                 ));
                 bytes.extend(
-                    encode_block(block_first, block_count, &body, level).at(&self.data_dir)?,
+                    encode_block(block_first, block_count, &body, level, written)
+                        .at(&self.data_dir)?,
                 );
                 body.clear();
                 block_first = seq;
@@ -685,7 +867,9 @@ impl Store {
             block_count,
             base + bytes.len() as u64,
         ));
-        bytes.extend(encode_block(block_first, block_count, &body, level).at(&self.data_dir)?);
+        bytes.extend(
+            encode_block(block_first, block_count, &body, level, written).at(&self.data_dir)?,
+        );
 
         if let Some(max) = w.cfg.max_disk_bytes
             && w.disk_bytes + bytes.len() as u64 > max
@@ -747,6 +931,13 @@ impl Store {
         report.segment = Some(seg_id);
 
         report.index_error = self.index_new(&mut w, &keep, first_seq).err();
+        // The records are durable whatever happens to the head: a failure to
+        // sign it is kept and retried by `tick`, never fails the append.
+        if w.last_head.elapsed().as_millis() as u64 >= w.cfg.index_commit_ms
+            && let Err(e) = self.sign_head(&mut w, false)
+        {
+            w.head_fault = Some(e.to_string());
+        }
         if w.active
             .as_ref()
             .is_some_and(|a| a.raw_bytes >= w.cfg.segment_max_bytes)
@@ -858,7 +1049,7 @@ impl Store {
             return Err(StoreError::io(&path, e));
         }
         segment::sync_dir(&path)?;
-        ChainHead::write(&self.data_dir, &w.key, id, w.next_seq, hex(&w.head))?;
+        w.newest = (id, w.next_seq, w.head);
         w.next_segment_id += 1;
         w.disk_bytes += SEGMENT_HEADER_LEN as u64;
         if let Ok(mut cat) = self.catalog.write() {
@@ -891,7 +1082,8 @@ impl Store {
             day,
             prev_hash: w.head,
         });
-        Ok(())
+        // The head names the new segment at once, so deleting it is noticed.
+        self.sign_head(w, true)
     }
 
     fn roll_if_due(&self, w: &mut Writer, now: Timestamp) -> Result<(), StoreError> {
@@ -933,7 +1125,8 @@ impl Store {
             sealed: true,
             blocks: Vec::new(),
         };
-        if let Err(e) = write_seal(&w.key, &meta, &a.prev_hash, &w.head) {
+        self.prepare_signing(w)?;
+        if let Err(e) = write_seal(&w.key, &meta, &a.prev_hash, &w.head, Timestamp::now()) {
             w.active = Some(a);
             return Err(e);
         }
@@ -943,7 +1136,7 @@ impl Store {
         {
             m.sealed = true;
         }
-        Ok(())
+        self.sign_head(w, true)
     }
 
     /// Seals the active segment now (e.g. before a backup). Returns its id,
@@ -1002,7 +1195,106 @@ impl Store {
             // Repaired by the next ticks, as a failure while appending is.
             w.index_fault = Some(e.to_string());
         }
+        let epoch_due = w.key.due(Timestamp::now(), w.cfg.seal_epoch).is_some();
+        if epoch_due || w.last_head.elapsed().as_millis() as u64 >= w.cfg.index_commit_ms {
+            match self.sign_head(&mut w, epoch_due) {
+                Ok(()) => w.head_fault = None,
+                Err(e) => w.head_fault = Some(e.to_string()),
+            }
+        }
         Ok(())
+    }
+
+    /// Before any signature: the records it will vouch for must be on disk,
+    /// and the key must be the current epoch's (moving to a new epoch
+    /// certifies its key, with the chain state, in keys.log).
+    fn prepare_signing(&self, w: &mut Writer) -> Result<(), StoreError> {
+        if w.unsynced
+            && let Some(a) = &w.active
+        {
+            a.file.sync_data().at(&a.path)?;
+            w.unsynced = false;
+            w.last_sync = Instant::now();
+        }
+        let now = Timestamp::now();
+        if let Some(target) = w.key.due(now, w.cfg.seal_epoch) {
+            let head = w.head;
+            w.key
+                .advance(target, &mut w.keylog, (w.next_seq, &head), now)?;
+        }
+        Ok(())
+    }
+
+    /// Signs and writes `chain.json` if anything it vouches for changed (or
+    /// when `force`d).
+    fn sign_head(&self, w: &mut Writer, force: bool) -> Result<(), StoreError> {
+        let retention_entries = w.last_retention.as_ref().map_or(0, |e| e.n + 1);
+        let state = (w.next_seq, w.head, retention_entries, w.keylog.len());
+        if !force && w.signed == Some(state) {
+            return Ok(());
+        }
+        self.prepare_signing(w)?;
+        let now = Timestamp::now();
+        let mut head = ChainHead {
+            format: 2,
+            newest_segment: w.newest.0,
+            first_seq: w.newest.1,
+            prev_hash: hex(&w.newest.2),
+            seq: w.next_seq,
+            hash: hex(&w.head),
+            retention_entries,
+            retention_hash: w
+                .last_retention
+                .as_ref()
+                .map_or_else(retention::zero_entry_hash, RetentionEntry::entry_hash),
+            key_records: w.keylog.len(),
+            key_hash: w.keylog.last_hash(),
+            interval_ms: w.cfg.index_commit_ms,
+            incidents: w.incidents.clone(),
+            time: now.to_string(),
+            epoch: w.key.epoch(),
+            signature: String::new(),
+        };
+        head.signature = w.key.sign(&head.message()).1;
+        head.write(&self.data_dir)?;
+        w.signed = Some((w.next_seq, w.head, retention_entries, w.keylog.len()));
+        w.last_head = Instant::now();
+        w.head_fault = None;
+        Ok(())
+    }
+
+    /// A signed checkpoint of everything stored so far, for external
+    /// witnesses (`verify --anchors` checks the store against them). The
+    /// head is signed first, so the store never vouches for less than a
+    /// checkpoint it handed out.
+    pub fn checkpoint(&self) -> Result<Checkpoint, StoreError> {
+        let mut w = self.writer()?;
+        self.prepare_signing(&mut w)?;
+        self.sign_head(&mut w, false)?;
+        let mut c = Checkpoint {
+            sightline: CHECKPOINT_TAG.into(),
+            store: store_id(&w.key.root_public()),
+            seq: w.next_seq,
+            hash: hex(&w.head),
+            time: Timestamp::now().to_string(),
+            epoch: w.key.epoch(),
+            signature: String::new(),
+        };
+        c.signature = w.key.sign(&c.message()).1;
+        Ok(c)
+    }
+
+    /// The root public key (hex) that `verify` needs: keep a copy away from
+    /// this machine. `None` for a read-only store.
+    pub fn verification_key(&self) -> Option<String> {
+        self.root_public.as_ref().map(|k| to_hex(k))
+    }
+
+    /// Why signing the chain head failed, while it does.
+    pub fn head_fault(&self) -> Option<String> {
+        self.writer
+            .as_ref()
+            .and_then(|w| w.lock().ok().and_then(|w| w.head_fault.clone()))
     }
 
     /// Indexes records just made durable. The index is derived from the
@@ -1102,7 +1394,8 @@ impl Store {
         }
         w.unsynced = false;
         self.roll_if_due(&mut w, Timestamp::now())?;
-        self.commit(&mut w)
+        self.commit(&mut w)?;
+        self.sign_head(&mut w, false)
     }
 
     /// Commits the index and releases the lock. Seals nothing: the active
@@ -1115,6 +1408,7 @@ impl Store {
             }
             w.unsynced = false;
             self.commit(&mut w)?;
+            self.sign_head(&mut w, false)?;
         }
         Ok(())
     }
@@ -1202,6 +1496,7 @@ impl Store {
         for (s, reason) in doomed {
             let seal_path = segment::seal_path_of(&s.path);
             let seal = Seal::read(&seal_path).map_err(|e| StoreError::corrupt(&seal_path, e))?;
+            self.prepare_signing(&mut w)?;
             let entry = retention::append_entry(
                 &self.data_dir,
                 &w.key,
@@ -1243,6 +1538,7 @@ impl Store {
         if report.segments_deleted > 0 {
             self.cache.clear();
             self.commit(&mut w)?;
+            self.sign_head(&mut w, false)?;
             w.disk_bytes = dir_size(&self.data_dir);
         }
         Ok(report)
@@ -1256,6 +1552,7 @@ impl Drop for Store {
             if w.committed_next < w.indexed_next || w.unsynced {
                 let _ = self.commit(&mut w);
             }
+            let _ = self.sign_head(&mut w, false);
         }
     }
 }
@@ -1275,10 +1572,11 @@ fn max(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 }
 
 fn write_seal(
-    key: &Ed25519KeyPair,
+    key: &SealingKey,
     m: &SegMeta,
     prev: &Hash,
     final_hash: &Hash,
+    now: Timestamp,
 ) -> Result<(), StoreError> {
     let mut seal = Seal {
         format: 1,
@@ -1291,13 +1589,89 @@ fn write_seal(
         max_ts: m.max_ts.unwrap_or(0),
         raw_bytes: m.raw_bytes,
         datasets: m.datasets.clone(),
-        sealed_at: Timestamp::now().to_string(),
-        public_key: sign::public_hex(key),
+        sealed_at: now.to_string(),
+        epoch: key.epoch(),
+        public_key: to_hex(&key.public()),
         signature: String::new(),
     };
-    seal.signature = sign::sign(key, &seal.message());
+    seal.signature = key.sign(&seal.message()).1;
     let bytes = serde_json::to_vec_pretty(&seal).unwrap_or_default();
     write_atomic(&segment::seal_path_of(&m.path), &bytes)
+}
+
+fn incident(
+    now: Timestamp,
+    kind: &str,
+    first_seq: Option<u64>,
+    last_seq: Option<u64>,
+    detail: String,
+) -> Incident {
+    Incident {
+        time: now.to_string(),
+        kind: kind.into(),
+        first_seq,
+        last_seq,
+        detail,
+    }
+}
+
+/// The chain head as last signed, checked with the writer's own keys:
+/// `Ok(None)` when there is none, `Err` when it cannot be trusted.
+fn read_trusted_head(
+    data: &Path,
+    key: &SealingKey,
+    keylog: &KeyLog,
+) -> Result<Option<ChainHead>, String> {
+    let Some(head) = ChainHead::read(data) else {
+        return Ok(None);
+    };
+    let head = head?;
+    if head.format != 2 {
+        return Err(format!(
+            "chain.json has format {}, this version writes 2",
+            head.format
+        ));
+    }
+    let (keys, _) = EpochKeys::build(&key.root_public(), keylog.records.clone());
+    keys.check(head.epoch, &head.message(), &head.signature)
+        .map_err(|why| format!("chain.json: {why}"))?;
+    Ok(Some(head))
+}
+
+/// The stored chain hash of record `seq`, if it is stored (or is the last
+/// record of a retention-deleted range).
+fn stored_hash(
+    cat: &Catalog,
+    log: &[RetentionEntry],
+    seq: u64,
+) -> Result<Option<Hash>, StoreError> {
+    if let Some(e) = log
+        .iter()
+        .find(|e| e.first_seq <= seq && seq <= e.last_seq())
+    {
+        return Ok((seq == e.last_seq())
+            .then(|| hash_from_hex(&e.final_hash))
+            .flatten());
+    }
+    let Some(seg) = cat
+        .segs
+        .iter()
+        .find(|s| s.first_seq <= seq && seq < s.first_seq + s.count)
+    else {
+        return Ok(None);
+    };
+    let Some(b) = seg
+        .blocks
+        .iter()
+        .find(|b| b.first_seq <= seq && seq < b.first_seq + u64::from(b.count))
+    else {
+        return Ok(None);
+    };
+    let file = File::open(&seg.path).at(&seg.path)?;
+    let (_, body) = segment::read_block(&file, &seg.path, b.offset)?;
+    let records =
+        crate::format::parse_records(&body).map_err(|(_, e)| StoreError::corrupt(&seg.path, e))?;
+    Ok(records.get((seq - b.first_seq) as usize).map(|r| r.hash))
 }
 
 /// Copies bytes about to be truncated to `DATA/quarantine/`, so a damaged
