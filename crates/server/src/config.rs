@@ -17,8 +17,47 @@ pub struct Config {
     pub detect: DetectSection,
     pub enrich: EnrichSection,
     pub limits: LimitsSection,
+    pub integrity: IntegritySection,
     /// Tokens defined in the file (besides those created through the API).
     pub tokens: Vec<TokenEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntegritySection {
+    /// How long one sealing key lives; the next is derived from it and it is forgotten.
+    pub epoch: String,
+    /// How often a signed checkpoint goes to the witnesses and the server's log.
+    pub checkpoint_every: String,
+    /// Where checkpoints go besides the log (`[[integrity.witness]]`).
+    #[serde(rename = "witness")]
+    pub witnesses: Vec<WitnessEntry>,
+}
+
+impl Default for IntegritySection {
+    fn default() -> Self {
+        IntegritySection {
+            epoch: "15m".into(),
+            checkpoint_every: "1m".into(),
+            witnesses: Vec::new(),
+        }
+    }
+}
+
+/// One witness: exactly one of `file`, `syslog`, `http`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct WitnessEntry {
+    /// An append-only file, ideally on another mount or machine.
+    pub file: Option<PathBuf>,
+    /// `udp://HOST:PORT`, `tcp://HOST:PORT` or `tls://HOST:PORT` (RFC 5424).
+    pub syslog: Option<String>,
+    /// An HTTP(S) URL that receives a POST of the checkpoint JSON.
+    pub http: Option<String>,
+    /// PEM CA certificate for `tls://` (required) and `https://` (default: the system's roots).
+    pub ca: Option<PathBuf>,
+    /// A file holding a bearer token for `http`.
+    pub token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -234,6 +273,9 @@ pub struct Settings {
     pub syslog_allow: Vec<ipnet::IpNet>,
     pub lateness_secs: u64,
     pub reload_interval: std::time::Duration,
+    pub seal_epoch: std::time::Duration,
+    pub checkpoint_every: std::time::Duration,
+    pub witnesses: Vec<crate::integrity::WitnessSpec>,
 }
 
 impl Config {
@@ -439,6 +481,7 @@ impl Config {
                 );
             }
         }
+        let (seal_epoch, checkpoint_every, witnesses) = self.integrity.check(&mut problems);
         if !problems.is_empty() {
             return Err(ConfigError::Invalid {
                 problems: problems.join("\n"),
@@ -460,7 +503,80 @@ impl Config {
             syslog_allow,
             lateness_secs,
             reload_interval,
+            seal_epoch,
+            checkpoint_every,
+            witnesses,
         })
+    }
+}
+
+impl IntegritySection {
+    fn check(
+        &self,
+        problems: &mut Vec<String>,
+    ) -> (
+        std::time::Duration,
+        std::time::Duration,
+        Vec<crate::integrity::WitnessSpec>,
+    ) {
+        use crate::integrity::WitnessSpec;
+        let at_least_a_second =
+            |key: &str, v: &str, problems: &mut Vec<String>| match parse_duration(v) {
+                Ok(d) if d >= std::time::Duration::from_secs(1) => Some(d),
+                Ok(_) => {
+                    problems.push(format!("{key}: must be at least 1s"));
+                    None
+                }
+                Err(e) => {
+                    problems.push(format!("{key}: {e}"));
+                    None
+                }
+            };
+        let epoch = at_least_a_second("integrity.epoch", &self.epoch, problems)
+            .unwrap_or(std::time::Duration::from_secs(900));
+        let every = at_least_a_second(
+            "integrity.checkpoint_every",
+            &self.checkpoint_every,
+            problems,
+        )
+        .unwrap_or(std::time::Duration::from_secs(60));
+        let mut specs = Vec::new();
+        for (i, w) in self.witnesses.iter().enumerate() {
+            let key = format!("integrity.witness[{i}]");
+            let given = [w.file.is_some(), w.syslog.is_some(), w.http.is_some()];
+            if given.iter().filter(|g| **g).count() != 1 {
+                problems.push(format!("{key}: set exactly one of file, syslog or http"));
+                continue;
+            }
+            for (k, p) in [("ca", &w.ca), ("token_file", &w.token_file)] {
+                if let Some(p) = p
+                    && !p.exists()
+                {
+                    problems.push(format!("{key}.{k}: {} does not exist", p.display()));
+                }
+            }
+            if let Some(f) = &w.file {
+                specs.push(WitnessSpec::File(f.clone()));
+            } else if let Some(url) = &w.syslog {
+                match WitnessSpec::parse_syslog(url, w.ca.clone()) {
+                    Ok(s) => specs.push(s),
+                    Err(e) => problems.push(format!("{key}.syslog: {e}")),
+                }
+            } else if let Some(url) = &w.http {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    problems.push(format!(
+                        "{key}.http: {url:?} is not an http:// or https:// URL"
+                    ));
+                    continue;
+                }
+                specs.push(WitnessSpec::Http {
+                    url: url.clone(),
+                    ca: w.ca.clone(),
+                    token_file: w.token_file.clone(),
+                });
+            }
+        }
+        (epoch, every, specs)
     }
 }
 
@@ -603,6 +719,43 @@ hash = "abc"
         ] {
             assert!(e.contains(key), "{key} missing from:\n{e}");
         }
+    }
+
+    #[test]
+    fn integrity_witnesses_are_checked_with_their_keys() {
+        let text = r#"
+[integrity]
+epoch = "500ms"
+checkpoint_every = "30s"
+[[integrity.witness]]
+file = "/tmp/a"
+syslog = "udp://127.0.0.1:514"
+[[integrity.witness]]
+syslog = "tls://siem:6514"
+[[integrity.witness]]
+http = "ftp://x"
+"#;
+        let e = Config::parse(Path::new("x.toml"), text)
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        for key in [
+            "integrity.epoch: must be at least 1s",
+            "integrity.witness[0]: set exactly one",
+            "integrity.witness[1].syslog",
+            "integrity.witness[2].http",
+        ] {
+            assert!(e.contains(key), "{key} missing from:\n{e}");
+        }
+        let ok = "[integrity]\n[[integrity.witness]]\nsyslog = \"tcp://127.0.0.1:514\"\n";
+        let s = Config::parse(Path::new("x.toml"), ok)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(s.witnesses.len(), 1);
+        assert_eq!(s.seal_epoch.as_secs(), 900);
+        assert_eq!(s.checkpoint_every.as_secs(), 60);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod detection;
 pub mod enrich;
 pub mod http;
+pub mod integrity;
 pub mod metrics;
 pub mod pipeline;
 pub mod syslog;
@@ -72,6 +73,7 @@ fn store_config(config: &Config, settings: &Settings) -> sightline_store::StoreC
         .unwrap_or_else(|| default_key_file(&data_dir));
     let mut sc = sightline_store::StoreConfig::new(data_dir, key_file);
     sc.fsync = settings.fsync;
+    sc.seal_epoch = settings.seal_epoch;
     sc.segment_max_bytes = settings.segment_size;
     sc.max_disk_bytes = settings.max_disk;
     sc.retention = sightline_store::RetentionPolicy {
@@ -109,7 +111,23 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     let (store, opened) = sightline_store::Store::open(store_config(config, &settings))
         .context("opening the store")?;
     tracing::info!("store opened: {opened:?}");
+    for i in &opened.incidents {
+        tracing::error!(
+            "store integrity: {} (recorded in the signed chain head; `sightline verify` reports it)",
+            i.detail
+        );
+    }
+    if let Some(k) = store.verification_key() {
+        tracing::info!(
+            "store verification key {k} (also in {}): keep a copy off this machine for `sightline verify --public-key`",
+            data_dir.join("signing.pub").display()
+        );
+    }
     let store = Arc::new(store);
+    let anchoring = Arc::new(
+        integrity::Anchoring::new(&settings.witnesses, &data_dir, Arc::clone(&metrics))
+            .context("preparing the integrity witnesses")?,
+    );
     let alerts = Arc::new(
         sightline_alerts::AlertStore::open(data_dir.join("alerts.db"))
             .context("opening the alert database")?,
@@ -288,6 +306,12 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     drop(queue);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let anchor_task = tokio::spawn(integrity::run(
+        Arc::clone(&anchoring),
+        Arc::clone(&store),
+        settings.checkpoint_every,
+        stop_rx.clone(),
+    ));
     let http_task = tokio::spawn(serve_http(listener, app, tls, stop_rx));
     shutdown_signal().await;
     tracing::info!("shutting down: finishing requests, draining the queue");
@@ -302,6 +326,9 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || writer_thread.join())
         .await
         .ok();
+    // The last word: a checkpoint of everything stored.
+    let _ = anchor_task.await;
+    anchoring.emit(&store).await;
     tracing::info!("stopped");
     Ok(())
 }

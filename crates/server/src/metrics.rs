@@ -42,6 +42,16 @@ pub struct Metrics {
     /// Event received → alert persisted, microseconds, as a small histogram.
     pub alert_latency: Histogram,
     pub rule_reloads: AtomicU64,
+    /// Store checkpoints signed and sent (to the log, at least).
+    pub checkpoints: AtomicU64,
+    pub checkpoint_failures: AtomicU64,
+    /// Records the last checkpoint vouches for.
+    pub checkpoint_seq: AtomicU64,
+    /// Per witness: checkpoints delivered / not delivered.
+    pub witness_deliveries: Labeled,
+    pub witness_failures: Labeled,
+    /// 1 while the store cannot sign its chain head.
+    pub head_fault: AtomicU64,
 }
 
 #[derive(Default)]
@@ -266,6 +276,48 @@ impl Metrics {
             "counter",
             "Rule set reloads.",
             load(&self.rule_reloads) as f64,
+        );
+        scalar(
+            "sightline_checkpoints_total",
+            "counter",
+            "Signed store checkpoints emitted.",
+            load(&self.checkpoints) as f64,
+        );
+        scalar(
+            "sightline_checkpoint_failures_total",
+            "counter",
+            "Store checkpoints that could not be signed.",
+            load(&self.checkpoint_failures) as f64,
+        );
+        scalar(
+            "sightline_checkpoint_records",
+            "gauge",
+            "Records the newest checkpoint vouches for.",
+            load(&self.checkpoint_seq) as f64,
+        );
+        scalar(
+            "sightline_store_head_fault",
+            "gauge",
+            "1 while the store cannot sign its chain head (records stored since are not vouched for).",
+            load(&self.head_fault) as f64,
+        );
+        let mut labeled = |name: &str, help: &str, label: &str, l: &Labeled| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for (k, v) in l.snapshot() {
+                let _ = writeln!(out, "{name}{{{label}=\"{}\"}} {v}", escape(&k));
+            }
+        };
+        labeled(
+            "sightline_witness_deliveries_total",
+            "Checkpoints delivered, per witness.",
+            "witness",
+            &self.witness_deliveries,
+        );
+        labeled(
+            "sightline_witness_failures_total",
+            "Checkpoints not delivered, per witness.",
+            "witness",
+            &self.witness_failures,
         );
         let h = &self.alert_latency;
         let name = "sightline_event_to_alert_seconds";

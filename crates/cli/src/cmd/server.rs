@@ -88,8 +88,16 @@ fn demo_dir() -> anyhow::Result<PathBuf> {
 
 fn init_logging(format: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter =
+    let given = std::env::var("SIGHTLINE_LOG").unwrap_or_default();
+    let mut filter =
         EnvFilter::try_from_env("SIGHTLINE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Integrity checkpoints are part of the log's job (shippers carry them
+    // to a witness): kept whatever the level, unless named explicitly.
+    if !given.contains("sightline::checkpoint")
+        && let Ok(d) = "sightline::checkpoint=info".parse()
+    {
+        filter = filter.add_directive(d);
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -6,6 +6,7 @@
 mod detection;
 mod limits;
 mod support;
+mod tamper;
 
 use std::io::Write;
 use std::process::Command;
