@@ -68,6 +68,32 @@ impl StoreError {
         }
     }
 
+    /// An equivalent error (io::Error is not Clone), for the other batches
+    /// of a group that failed together.
+    pub(crate) fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Locked(p) => StoreError::Locked(p.clone()),
+            StoreError::DiskFull { path, detail } => StoreError::DiskFull {
+                path: path.clone(),
+                detail: detail.clone(),
+            },
+            StoreError::Io { path, source } => StoreError::Io {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            StoreError::Key { path, detail } => StoreError::Key {
+                path: path.clone(),
+                detail: detail.clone(),
+            },
+            StoreError::Corrupt { path, detail } => StoreError::Corrupt {
+                path: path.clone(),
+                detail: detail.clone(),
+            },
+            StoreError::ReadOnly => StoreError::ReadOnly,
+            other => StoreError::Config(other.to_string()),
+        }
+    }
+
     pub(crate) fn corrupt(path: impl Into<PathBuf>, detail: impl Into<String>) -> Self {
         StoreError::Corrupt {
             path: path.into(),

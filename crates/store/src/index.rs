@@ -298,8 +298,15 @@ pub(crate) fn ts_nanos(t: jiff::Timestamp) -> i64 {
 
 /// The index document for the record `seq`.
 pub(crate) fn document(f: &Fields, seq: u64, ev: &Event) -> TantivyDocument {
-    let mut doc = TantivyDocument::default();
+    let mut doc = document_without_seq(f, ev);
     doc.add_u64(f.seq, seq);
+    doc
+}
+
+/// The index document of an event, but for its `seq` (known only when it
+/// is appended): built before, on any thread.
+pub(crate) fn document_without_seq(f: &Fields, ev: &Event) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
     doc.add_i64(f.ts, ts_nanos(ev.timestamp));
     doc.add_text(f.dataset, &ev.dataset);
     doc.add_text(f.text, &ev.message);

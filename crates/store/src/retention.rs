@@ -5,11 +5,14 @@
 //! and signed, so `verify` can tell a legitimate deletion from a segment
 //! someone removed by hand, and notice lines removed from the log itself.
 
+use crate::catalog::SegMeta;
 use crate::chain::{from_hex, to_hex};
 use crate::config::RetentionPolicy;
 use crate::error::{IoContext, StoreError};
 use crate::keys::{EpochKeys, SealingKey};
+use crate::segment::{self, Seal};
 use crate::sign::Message;
+use crate::store::{RetentionReport, Store, dir_size};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -175,6 +178,84 @@ pub(crate) fn check_log(entries: &[RetentionEntry], keys: &EpochKeys) -> Vec<(u6
         prev = e.entry_hash();
     }
     out
+}
+
+impl Store {
+    /// Deletes whole sealed segments per the configured retention policy
+    /// (never the active one), removes their documents from the index, and
+    /// records each deletion in the signed retention log first.
+    pub fn apply_retention(&self, now: Timestamp) -> Result<RetentionReport, StoreError> {
+        let mut w = self.writer()?;
+        let policy = w.cfg.retention.clone();
+        let segs: Vec<SegMeta> = self
+            .catalog
+            .read()
+            .map(|c| c.segs.clone())
+            .unwrap_or_default();
+        let mut doomed: Vec<(SegMeta, String)> = Vec::new();
+        for s in segs.iter().filter(|s| s.sealed) {
+            if let Some(r) = age_reason(&policy, now, s.max_ts, &s.datasets) {
+                doomed.push((s.clone(), r));
+            }
+        }
+        if let Some(max) = policy.max_bytes {
+            let mut total: u64 = segs.iter().map(|s| s.file_bytes).sum::<u64>()
+                - doomed.iter().map(|(s, _)| s.file_bytes).sum::<u64>();
+            for s in segs.iter().filter(|s| s.sealed) {
+                if total <= max {
+                    break;
+                }
+                if doomed.iter().any(|(d, _)| d.id == s.id) {
+                    continue;
+                }
+                total -= s.file_bytes;
+                doomed.push((s.clone(), format!("max_bytes {max}")));
+            }
+        }
+        doomed.sort_by_key(|(s, _)| s.id);
+        let mut report = RetentionReport::default();
+        for (s, reason) in doomed {
+            let seal_path = segment::seal_path_of(&s.path);
+            let seal = Seal::read(&seal_path).map_err(|e| StoreError::corrupt(&seal_path, e))?;
+            self.prepare_signing(&mut w)?;
+            let entry = append_entry(
+                &self.data_dir,
+                &w.key,
+                w.last_retention.as_ref(),
+                s.id,
+                s.first_seq,
+                s.count,
+                seal.prev_hash.clone(),
+                seal.final_hash.clone(),
+                reason.clone(),
+                now,
+            )?;
+            w.last_retention = Some(entry);
+            std::fs::remove_file(&s.path).at(&s.path)?;
+            let _ = std::fs::remove_file(&seal_path);
+            segment::sync_dir(&s.path)?;
+            if let Some(dir) = s.path.parent()
+                && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+            {
+                let _ = std::fs::remove_dir(dir);
+            }
+            self.unindex_range(&mut w, s.first_seq, s.first_seq + s.count)?;
+            if let Ok(mut cat) = self.catalog.write() {
+                cat.segs.retain(|m| m.id != s.id);
+            }
+            w.disk_bytes = w.disk_bytes.saturating_sub(s.file_bytes);
+            report.segments_deleted += 1;
+            report.events_deleted += s.count;
+            report.bytes_freed += s.file_bytes;
+            report.deleted.push((s.id, reason));
+        }
+        if report.segments_deleted > 0 {
+            self.cache.clear();
+            self.sign_head(&mut w, false)?;
+            w.disk_bytes = dir_size(&self.data_dir);
+        }
+        Ok(report)
+    }
 }
 
 /// Why a sealed segment should go, if it should. `seg` gives the newest
