@@ -4,9 +4,9 @@
 //! the real decoding pipeline (source decoder and sanitizer, as `hunt` reads
 //! files), then through the rule set. Attacks must fire, near misses not.
 //!
-//! The fixtures are in tests/fixtures/sigma-taxonomy (see its README).
-//! `SIGMAHQ_RULES=<dir of SigmaHQ's rules> cargo test -p sightline-detect
-//! --test taxonomy -- --ignored --nocapture` loads a SigmaHQ checkout too and
+//! The fixtures are in crates/detect/tests/fixtures/sigma-taxonomy (see its
+//! README). `SIGMAHQ_RULES=<dir of SigmaHQ's rules> cargo test -p sightline
+//! --test sigma_taxonomy -- --ignored --nocapture` loads a SigmaHQ checkout too and
 //! prints what loads and what fires on the same attacks (docs/rules.md
 //! section 3 has the figures).
 
@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sigma-taxonomy")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../detect/tests/fixtures/sigma-taxonomy")
 }
 
 fn rules() -> RuleSet {
