@@ -671,7 +671,11 @@ fn access_other_formatters_by_grammar() {
         ACCESS,
         "[2026/03/09 06:00:05.754 +00:00] [ACCESS] <bob: tcp-10.0.0.9:5> Flush [status: Successful] [code: 0] [sdk: Python-2.4.3] [msg: ] [traceID: x] [timeCost: 1ms]",
     );
-    assert!(!ev.category.contains(&"web".to_owned()), "{:?}", ev.category);
+    assert!(
+        !ev.category.contains(&"web".to_owned()),
+        "{:?}",
+        ev.category
+    );
     assert_eq!(s(&ev, "url.original"), None);
 }
 

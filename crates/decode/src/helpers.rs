@@ -279,7 +279,10 @@ mod tests {
             ev.get_str(field::URL_ORIGINAL),
             Some("/static/../../../etc/passwd?file=%2e%2e%2fetc")
         );
-        assert_eq!(ev.get_str(field::URL_PATH), Some("/static/../../../etc/passwd"));
+        assert_eq!(
+            ev.get_str(field::URL_PATH),
+            Some("/static/../../../etc/passwd")
+        );
         assert_eq!(ev.get_str(field::URL_QUERY), Some("file=%2e%2e%2fetc"));
         assert_eq!(ev.get_str(field::HTTP_VERSION), Some("1.1"));
         assert!(!set_http_request_line(&mut ev, "not a request"));
