@@ -230,3 +230,70 @@ fn hunt_reads_indicator_lists() {
     assert!(miss.status.success());
     assert!(miss.stdout.is_empty());
 }
+
+/// Rules in the Sigma taxonomy's names (crates/detect/tests/fixtures/sigma-taxonomy):
+/// `rules lint` loads them all, and `hunt` raises their alerts on a Ray dashboard log.
+#[test]
+fn sigma_taxonomy_rules_lint_and_hunt() {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../detect/tests/fixtures/sigma-taxonomy");
+    let lint = sightline(&["rules", "lint", fixtures.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&lint.stdout);
+    let err = String::from_utf8_lossy(&lint.stderr);
+    assert!(lint.status.success(), "{out}{err}");
+    assert!(!out.contains("error:"), "{out}");
+    assert!(err.contains("12 detection"), "{err}");
+    // Unknown names are reported; `Image` is the only one, with what it maps to.
+    assert!(
+        out.contains("Sigma field `Image` maps to `process.executable`"),
+        "{out}"
+    );
+    assert!(!out.contains("not in the event schema"), "{out}");
+
+    let dir = std::env::temp_dir().join(format!("sightline-sigma-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let log = dir.join("dashboard.log");
+    let line = |req: &str, status: u16, ua: &str| {
+        format!(
+            "2026-11-22 12:37:21,651\tINFO web_log.py:229 -- 10.9.1.5 [22/Nov/2026:12:37:21 +0000] '{req}' {status} 165 bytes 2539 us '-' '{ua}'\n"
+        )
+    };
+    let text = [
+        line("GET /api/version HTTP/1.1", 200, "curl/7.88.1"),
+        line(
+            "GET /static/..%2f..%2f..%2fetc/passwd HTTP/1.1",
+            404,
+            "Nikto/2.5.0",
+        ),
+        line(
+            "GET /static/upload/help.jsp?cmd=id HTTP/1.1",
+            200,
+            "curl/7.88.1",
+        ),
+    ]
+    .concat();
+    std::fs::write(&log, text).expect("write log");
+    let out = hunt(&fixtures, &log, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: std::collections::BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("one JSON alert a line"))
+        .map(|a| a["rule.id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            // path traversal, scanner user agent, command parameter sent to a JSP
+            "3f17f550-f941-4651-be4b-8e51ba683f18",
+            "0de7526e-c8e7-479d-bcbc-02e9485026c7",
+            "2006e121-b6eb-4e94-b505-98fb3a9c1f2b",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect()
+    );
+}

@@ -31,6 +31,7 @@ pub fn fill(ev: &mut Event, a: &Access<'_>) {
     // RESTful calls log the path as the method name.
     let (method, direction) = if a.method.starts_with('/') {
         ev.set(field::NETWORK_PROTOCOL, "http");
+        ev.set(field::URL_ORIGINAL, a.method);
         helpers::set_url(ev, a.method);
         match methods::from_rest_path(a.method) {
             Some((m, d)) => (m, d),
@@ -155,6 +156,11 @@ pub fn fill(ev: &mut Event, a: &Access<'_>) {
         }
     }
     classify(ev, method, direction, status, code, msg);
+    if a.method.starts_with('/') {
+        // A RESTful call is a web request whatever its verdict (ECS `web`: what
+        // SigmaHQ's webserver rules select); gRPC calls are not.
+        ev.add_category("web");
+    }
 }
 
 /// `tcp-10.40.14.49:60363` (gRPC peers) or `10.0.0.5` (REST client IPs).

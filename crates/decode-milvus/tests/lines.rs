@@ -655,12 +655,28 @@ fn access_other_formatters_by_grammar() {
     assert_eq!(s(&ev, "milvus.method"), Some("CreateCredential"));
     assert_eq!(s(&ev, "source.ip"), Some("192.0.2.10"));
     assert_eq!(s(&ev, "network.protocol"), Some("http"));
+    // A web request (SigmaHQ's webserver rules select `web` and read `url.original`),
+    // on top of what the verdict says.
+    assert_eq!(s(&ev, "url.original"), Some("/v2/vectordb/users/create"));
+    assert_eq!(ev.category, ["authentication", "web"]);
     let ev = one(
         ACCESS,
         "[2026/03/09 06:00:05.754 +00:00] [ACCESS] <alice: 192.0.2.10> /v2/vectordb/roles/grant_privilege [status: Successful] [code: 0] [sdk: Restful] [msg: ] [traceID: t] [timeCost: 2ms]",
     );
     assert_eq!(ev.action.as_deref(), Some("privilege-granted"));
     assert_eq!(i(&ev, "http.response.status_code"), Some(200));
+    assert!(ev.category.contains(&"web".to_owned()), "{:?}", ev.category);
+    // A gRPC call is not.
+    let ev = one(
+        ACCESS,
+        "[2026/03/09 06:00:05.754 +00:00] [ACCESS] <bob: tcp-10.0.0.9:5> Flush [status: Successful] [code: 0] [sdk: Python-2.4.3] [msg: ] [traceID: x] [timeCost: 1ms]",
+    );
+    assert!(
+        !ev.category.contains(&"web".to_owned()),
+        "{:?}",
+        ev.category
+    );
+    assert_eq!(s(&ev, "url.original"), None);
 }
 
 // ---------------------------------------------------------------- C++ core and client

@@ -340,6 +340,8 @@ mod tests {
             (e.get_str("url.path"), e.get_str("url.query")),
             (Some("/nodes"), Some("view=summary"))
         );
+        // The request target whole, as SigmaHQ's webserver rules read it (`cs-uri-query`).
+        assert_eq!(e.get_str("url.original"), Some("/nodes?view=summary"));
     }
 
     #[test]

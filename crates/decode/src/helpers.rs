@@ -202,7 +202,9 @@ pub fn set_source_addr(ev: &mut Event, addr: &str) {
     }
 }
 
-/// Sets the HTTP fields of a request line (`GET /api/jobs/?x=1 HTTP/1.1`).
+/// Sets the HTTP fields of a request line (`GET /api/jobs/?x=1 HTTP/1.1`):
+/// the method, `url.original` (the request target as sent, query included,
+/// as ECS has it for access logs), `url.path`, `url.query` and the version.
 /// Returns false if it is not one.
 pub fn set_http_request_line(ev: &mut Event, line: &str) -> bool {
     let mut parts = line.split(' ');
@@ -213,6 +215,7 @@ pub fn set_http_request_line(ev: &mut Event, line: &str) -> bool {
         return false;
     }
     ev.set(field::HTTP_REQUEST_METHOD, method);
+    ev.set(field::URL_ORIGINAL, target);
     set_url(ev, target);
     if let Some(v) = parts.next().and_then(|p| p.strip_prefix("HTTP/")) {
         ev.set(field::HTTP_VERSION, v);
@@ -258,6 +261,32 @@ pub fn set_http_status(ev: &mut Event, status: u16) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_line_keeps_the_target_whole() {
+        let mut ev = Event::new(
+            sightline_event::EventId::derive("s", 0, b""),
+            jiff::Timestamp::UNIX_EPOCH,
+            "ray",
+            "ray.dashboard",
+            "",
+        );
+        assert!(set_http_request_line(
+            &mut ev,
+            "GET /static/../../../etc/passwd?file=%2e%2e%2fetc HTTP/1.1"
+        ));
+        assert_eq!(
+            ev.get_str(field::URL_ORIGINAL),
+            Some("/static/../../../etc/passwd?file=%2e%2e%2fetc")
+        );
+        assert_eq!(
+            ev.get_str(field::URL_PATH),
+            Some("/static/../../../etc/passwd")
+        );
+        assert_eq!(ev.get_str(field::URL_QUERY), Some("file=%2e%2e%2fetc"));
+        assert_eq!(ev.get_str(field::HTTP_VERSION), Some("1.1"));
+        assert!(!set_http_request_line(&mut ev, "not a request"));
+    }
 
     #[test]
     fn local_datetime_with_comma_millis() {

@@ -16,6 +16,11 @@ use std::net::IpAddr;
 pub const MIN_LITERAL: usize = 3;
 /// Compiled size limit of one `re` value (guards against pathological patterns).
 const REGEX_SIZE_LIMIT: usize = 2 << 20;
+/// The limit of the one retry a pattern over [`REGEX_SIZE_LIMIT`] gets: bounded
+/// repetitions of Unicode classes (SigmaHQ's `\w{1,64}`: every `\w` is a
+/// few hundred UTF-8 ranges) are legitimate and need a few MiB, and a rule
+/// set holds few of them.
+const REGEX_RETRY_SIZE_LIMIT: usize = 32 << 20;
 
 /// Options fixed at compile time.
 #[derive(Debug, Clone, Default)]
@@ -326,13 +331,13 @@ pub fn compile_item(
     } else if has(Modifier::Re) {
         for v in &item.values {
             let s = string_of(v, &key)?;
-            let re = RegexBuilder::new(&s)
-                .case_insensitive(has(Modifier::ReI))
-                .multi_line(has(Modifier::ReM))
-                .dot_matches_new_line(has(Modifier::ReS))
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
-                .map_err(|e| format!("`{key}`: invalid regular expression `{s}`: {e}"))?;
+            let re = build_regex(
+                &s,
+                has(Modifier::ReI),
+                has(Modifier::ReM),
+                has(Modifier::ReS),
+            )
+            .map_err(|e| format!("`{key}`: invalid regular expression `{s}`: {e}"))?;
             // The literals hold for the case-insensitive form too: the prefilter scans lowercased text.
             push(Test::Re(re), crate::prefilter::regex_literals(&s));
         }
@@ -439,6 +444,28 @@ pub fn compile_item(
     })
 }
 
+/// Compiles a `re` value; a pattern too big for [`REGEX_SIZE_LIMIT`] is tried
+/// once more with [`REGEX_RETRY_SIZE_LIMIT`] (same semantics, more memory).
+fn build_regex(
+    pattern: &str,
+    case_insensitive: bool,
+    multi_line: bool,
+    dot_all: bool,
+) -> Result<regex::Regex, regex::Error> {
+    let build = |limit: usize| {
+        RegexBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .multi_line(multi_line)
+            .dot_matches_new_line(dot_all)
+            .size_limit(limit)
+            .build()
+    };
+    match build(REGEX_SIZE_LIMIT) {
+        Err(regex::Error::CompiledTooBig(_)) => build(REGEX_RETRY_SIZE_LIMIT),
+        other => other,
+    }
+}
+
 /// Applies the string modifiers, in the order written, to one value.
 fn string_patterns(
     text: &str,
@@ -538,6 +565,28 @@ mod tests {
         );
         assert!(expand("%Nope%", &opts).is_err());
         assert_eq!(expand("50%", &opts).unwrap(), vec!["50%"]);
+    }
+
+    #[test]
+    fn big_unicode_regexes_load_and_pathological_ones_do_not() {
+        // SigmaHQ's proc_creation_win_svchost_uncommon_command_line_flags.yml.
+        let sigmahq = r"-k\s\w{1,64}(?:\s?(?:-p|-s))?";
+        assert!(matches!(
+            RegexBuilder::new(sigmahq)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build(),
+            Err(regex::Error::CompiledTooBig(_))
+        ));
+        let re = build_regex(sigmahq, false, false, false).expect("loads with the retry limit");
+        assert!(re.is_match("svchost.exe -k netsvcs -p"));
+        assert!(
+            re.is_match("svchost.exe -k dienstgruppe_ä"),
+            "\\w stays Unicode"
+        );
+        assert!(!re.is_match("svchost.exe -k "));
+        // The retry is bounded: a pattern needing far more still fails, with the limit named.
+        let e = build_regex(r"\w{1,1000}", false, false, false).unwrap_err();
+        assert!(e.to_string().contains("size limit"), "{e}");
     }
 
     #[test]

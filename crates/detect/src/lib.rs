@@ -3,8 +3,10 @@
 //! and run over [`sightline_event::Event`]s in streaming or retrospective mode.
 //!
 //! Field names in rules are ours (ECS-style dotted names, see
-//! `sightline_event::field`); `logsource` maps to `event.module`,
-//! `event.dataset` and `event.category` (see [`rule::logsource`]).
+//! `sightline_event::field`), or the Sigma taxonomy's names SigmaHQ's rules
+//! use, mapped to ours per log source category when rules compile (see
+//! [`taxonomy`]); `logsource` maps to `event.module`, `event.dataset`,
+//! `event.category` and `event.type` (see [`rule::logsource`]).
 //! docs/rules.md is the rule writer's guide.
 //!
 //! # Use
@@ -69,6 +71,7 @@ pub mod prefilter;
 pub mod rule;
 pub mod ruleset;
 pub mod ruletest;
+pub mod taxonomy;
 pub mod tuning;
 pub mod yaml;
 

@@ -344,6 +344,9 @@ pub fn matches(rule: &DetectionRule, ev: &Event) -> Option<bool> {
         || t.category
             .as_ref()
             .is_some_and(|c| !ev.category.contains(c))
+        || t.event_type
+            .as_ref()
+            .is_some_and(|x| !ev.event_type.contains(x))
     {
         return Some(false);
     }

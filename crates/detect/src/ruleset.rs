@@ -270,6 +270,53 @@ fn fields_of(body: &crate::rule::SearchBody, out: &mut Vec<(String, usize)>) {
     }
 }
 
+/// Warnings about the fields a rule tests that no event of ours carries: names
+/// outside the schema, and Sigma taxonomy names mapped to ECS fields our
+/// decoders do not set (so the rule only sees events that bring them).
+fn field_warnings(
+    meta: &Meta,
+    det: &crate::rule::Detection,
+    applied: &crate::taxonomy::Applied,
+) -> Vec<RuleError> {
+    let known = |name: &str| {
+        sightline_event::field::is_known(name) || name.starts_with("labels.") || name == "event.id"
+    };
+    let mut out = Vec::new();
+    for (line, sigma, ours) in &applied.mapped {
+        if ours.iter().all(|o| !known(o)) {
+            out.push(err_at(
+                meta,
+                *line,
+                format!(
+                    "Sigma field `{sigma}` maps to `{}`, which no Sightline decoder sets: \
+                     this test only matches events that carry it (docs/rules.md section 3)",
+                    ours.join("` or `")
+                ),
+            ));
+        }
+    }
+    let mut fields = Vec::new();
+    for search in &det.searches {
+        fields_of(&search.body, &mut fields);
+    }
+    for (name, line) in fields {
+        let mapped = applied
+            .mapped
+            .iter()
+            .any(|(_, _, o)| o.contains(&name.as_str()));
+        if !known(&name) && !mapped {
+            out.push(err_at(
+                meta,
+                line,
+                format!(
+                    "field `{name}` is not in the event schema (docs/schema.md); check the name"
+                ),
+            ));
+        }
+    }
+    out
+}
+
 fn shift(c: &CCond, by: usize) -> CCond {
     match c {
         CCond::Search(i) => CCond::Search(i + by),
@@ -347,25 +394,22 @@ impl RuleSet {
         anomalies.retain(|a| dup(&a.meta, &mut errors));
 
         let mut set = RuleSet::default();
-        for r in detections {
+        for mut r in detections {
+            // Sigma taxonomy names (`cs-uri-query`, `Image`) → ours, for this rule's log source.
+            let applied = match crate::taxonomy::map_detection(&r.logsource, &r.detection) {
+                Ok((detection, applied)) => {
+                    r.detection = detection;
+                    applied
+                }
+                Err((line, msg)) => {
+                    errors.push(err_at(&r.meta, line, msg));
+                    continue;
+                }
+            };
             match compile::compile_detection(&r.detection, &mut interner, options) {
                 Ok((searches, cond)) => {
-                    let mut fields = Vec::new();
-                    for search in &r.detection.searches {
-                        fields_of(&search.body, &mut fields);
-                    }
-                    for (name, line) in fields {
-                        if !sightline_event::field::is_known(&name)
-                            && !name.starts_with("labels.")
-                            && name != "event.id"
-                        {
-                            set.warnings.push(err_at(
-                                &r.meta,
-                                line,
-                                format!("field `{name}` is not in the event schema (docs/schema.md); check the name"),
-                            ));
-                        }
-                    }
+                    set.warnings
+                        .extend(field_warnings(&r.meta, &r.detection, &applied));
                     set.rules.push(CompiledRule {
                         target: r.logsource.target(),
                         meta: r.meta,
@@ -385,8 +429,15 @@ impl RuleSet {
 
         // Filters: AND their condition onto every rule they cover.
         for f in &filters {
+            let detection = match crate::taxonomy::map_detection(&f.logsource, &f.detection) {
+                Ok((d, _)) => d,
+                Err((line, msg)) => {
+                    errors.push(err_at(&f.meta, line, msg));
+                    continue;
+                }
+            };
             let (fsearches, fcond) =
-                match compile::compile_detection(&f.detection, &mut interner, options) {
+                match compile::compile_detection(&detection, &mut interner, options) {
                     Ok(x) => x,
                     Err(es) => {
                         errors.extend(es.into_iter().map(|(l, m)| err_at(&f.meta, l, m)));
@@ -756,6 +807,10 @@ impl RuleSet {
                 .category
                 .as_ref()
                 .is_none_or(|c| ev.category.iter().any(|x| x == c))
+            && r.target
+                .event_type
+                .as_ref()
+                .is_none_or(|t| ev.event_type.iter().any(|x| x == t))
     }
 
     /// Indices of the detection rules matching `ev`, ascending.

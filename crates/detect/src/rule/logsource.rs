@@ -26,6 +26,9 @@ pub struct Target {
     pub dataset: Option<String>,
     /// `event.category` must contain this value.
     pub category: Option<String>,
+    /// `event.type` must contain this value (`process_creation` is a process start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
 }
 
 /// Products whose name is our `event.module`, and synonyms.
@@ -57,6 +60,13 @@ const SERVICES: &[(&str, &str, &str)] = &[
     ("mlx", "mlx_lm.server", "inference"),
 ];
 
+/// Syslog datasets: the wire format, which `product: syslog, service: S` may name.
+const SYSLOG_DATASETS: &[&str] = &["rfc5424", "rfc3164"];
+
+/// Sigma categories → ECS `event.category` values our decoders set, and the
+/// `event.type` some of them also need.
+const CATEGORY_TYPES: &[(&str, &str)] = &[("process_creation", "start")];
+
 /// Sigma categories → ECS `event.category` values our decoders set.
 const CATEGORIES: &[(&str, &str)] = &[
     ("webserver", "web"),
@@ -81,8 +91,19 @@ const CATEGORIES: &[(&str, &str)] = &[
 
 impl LogSource {
     /// Resolves the log source to event constraints.
+    ///
+    /// `product: linux` names the operating system every source we read runs
+    /// on: with a `category` (SigmaHQ's `process_creation`, `file_event`,
+    /// `network_connection` rules) it constrains nothing but the category, so
+    /// a Ray job or Mesos task command is a Linux process start; with a
+    /// `service` (`auth`, `sshd`, `sudo`, `cron`, `syslog`...) or alone it is
+    /// the syslog module, whose datasets are wire formats, not services.
     pub fn target(&self) -> Target {
+        let linux = self.module.is_none() && self.product.as_deref() == Some("linux");
         let module = self.module.clone().or_else(|| {
+            if linux && self.category.is_some() {
+                return None;
+            }
             self.product.as_deref().map(|p| {
                 PRODUCTS
                     .iter()
@@ -94,6 +115,9 @@ impl LogSource {
         let dataset = self.dataset.clone().or_else(|| {
             let service = self.service.as_deref()?;
             let module = module.as_deref()?;
+            if module == "syslog" && !SYSLOG_DATASETS.contains(&service) {
+                return None;
+            }
             let suffix = SERVICES
                 .iter()
                 .find(|(m, s, _)| *m == module && *s == service)
@@ -108,10 +132,17 @@ impl LogSource {
                 .map(|(_, e)| (*e).to_owned())
                 .unwrap_or_else(|| c.to_owned())
         });
+        let event_type = self.category.as_deref().and_then(|c| {
+            CATEGORY_TYPES
+                .iter()
+                .find(|(name, _)| *name == c)
+                .map(|(_, t)| (*t).to_owned())
+        });
         Target {
             module,
             dataset,
             category,
+            event_type,
         }
     }
 
@@ -171,6 +202,37 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(own.target().dataset.as_deref(), Some("mlx.inference"));
+    }
+
+    #[test]
+    fn linux_and_process_creation() {
+        // SigmaHQ's Linux process rules: any module, a process start.
+        let t = ls(Some("linux"), None, Some("process_creation")).target();
+        assert_eq!(
+            t,
+            Target {
+                category: Some("process".into()),
+                event_type: Some("start".into()),
+                ..Default::default()
+            }
+        );
+        let t = ls(Some("linux"), None, Some("network_connection")).target();
+        assert_eq!((t.module, t.category.as_deref()), (None, Some("network")));
+        // Linux services are syslog programs: the module, no dataset.
+        for service in ["auth", "sshd", "sudo", "cron", "syslog", "auditd"] {
+            let t = ls(Some("linux"), Some(service), None).target();
+            assert_eq!((t.module.as_deref(), t.dataset), (Some("syslog"), None));
+        }
+        assert_eq!(
+            ls(Some("linux"), None, None).target().module.as_deref(),
+            Some("syslog")
+        );
+        // Our own syslog datasets stay addressable.
+        let t = ls(Some("syslog"), Some("rfc5424"), None).target();
+        assert_eq!(t.dataset.as_deref(), Some("syslog.rfc5424"));
+        // Another OS is another module: nothing of ours.
+        let t = ls(Some("windows"), None, Some("process_creation")).target();
+        assert_eq!(t.module.as_deref(), Some("windows"));
     }
 
     #[test]

@@ -98,17 +98,22 @@ CATEGORIES = {
     "file_event": "file",
     "file_access": "file",
 }
+CATEGORY_TYPES = {"process_creation": "start"}
+SYSLOG_DATASETS = {"rfc5424", "rfc3164"}
 
 
 def logsource_target(ls):
-    """(module, dataset, category) our engine requires for a rule's logsource."""
+    """(module, dataset, category, event type) our engine requires for a rule's logsource."""
     custom = ls.custom_attributes or {}
-    module = custom.get("module") or (PRODUCTS.get(ls.product, ls.product) if ls.product else None)
+    module = custom.get("module")
+    if module is None and ls.product and not (ls.product == "linux" and ls.category):
+        module = PRODUCTS.get(ls.product, ls.product)
     dataset = custom.get("dataset")
-    if dataset is None and ls.service and module:
+    if dataset is None and ls.service and module and (module != "syslog" or ls.service in SYSLOG_DATASETS):
         dataset = f"{module}.{SERVICES.get((module, ls.service), ls.service)}"
     category = CATEGORIES.get(ls.category, ls.category) if ls.category else None
-    return module, dataset, category
+    event_type = CATEGORY_TYPES.get(ls.category) if ls.category else None
+    return module, dataset, category, event_type
 
 
 @dataclass
@@ -131,7 +136,7 @@ def build_pipeline(rules, placeholders):
     for rule in rules:
         if not isinstance(rule, SigmaRule):
             continue
-        module, dataset, category = logsource_target(rule.logsource)
+        module, dataset, category, event_type = logsource_target(rule.logsource)
         conds = {}
         if module:
             conds["event.module"] = module
@@ -139,6 +144,8 @@ def build_pipeline(rules, placeholders):
             conds["event.dataset"] = dataset
         if category:
             conds["event.category"] = category
+        if event_type:
+            conds["event.type"] = event_type
         if conds:
             items.append(
                 ProcessingItem(
