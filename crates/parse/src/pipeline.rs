@@ -1,4 +1,4 @@
-use crate::{Registry, SourceChoice, StreamStats};
+use crate::{PipelineConfig, Registry, SourceChoice, StreamStats};
 use sightline_decode::{Assembler, DecodeOptions, Event, Source, StreamInfo, tags};
 use sightline_sanitize::Sanitizer;
 use std::io::{BufRead, BufReader, Read};
@@ -22,22 +22,40 @@ pub enum ReadError {
     },
 }
 
-/// Reads streams into sanitized events.
+/// Reads streams into sanitized, enriched events.
 pub struct Pipeline {
     registry: Registry,
     choice: SourceChoice,
     options: Arc<DecodeOptions>,
-    sanitizer: Sanitizer,
+    config: Arc<PipelineConfig>,
 }
 
 impl Pipeline {
+    /// Decoding and sanitizing only: no enrichment, the default tolerance
+    /// for future timestamps.
     pub fn new(choice: SourceChoice, options: DecodeOptions, sanitizer: Sanitizer) -> Self {
+        Pipeline::with_config(
+            choice,
+            Arc::new(PipelineConfig {
+                options,
+                sanitizer,
+                ..PipelineConfig::default()
+            }),
+        )
+    }
+
+    /// The pipeline a configuration describes (shared, built once).
+    pub fn with_config(choice: SourceChoice, config: Arc<PipelineConfig>) -> Self {
         Pipeline {
             registry: Registry::default(),
             choice,
-            options: Arc::new(options),
-            sanitizer,
+            options: Arc::new(config.options.clone()),
+            config,
         }
+    }
+
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
     }
 
     pub fn registry(&self) -> &Registry {
@@ -149,12 +167,22 @@ impl Pipeline {
         Ok(stats)
     }
 
+    /// Sanitizes, enriches and dates-checks one decoded event, and counts it.
     fn finish_event(&self, mut ev: Event, stats: &mut StreamStats) -> Event {
-        let report = self.sanitizer.apply(&mut ev);
+        let report = self.config.sanitizer.apply(&mut ev);
         stats.events += 1;
         stats.redactions += u64::from(report.redactions);
         if report.neutralized > 0 {
             stats.neutralized += 1;
+        }
+        if self.config.enricher.apply(&mut ev).indicator {
+            stats.indicator_matches += 1;
+        }
+        if let Some(tolerance) = self.config.future_tolerance
+            && is_future(&ev, tolerance)
+        {
+            ev.add_tag(tags::TIMESTAMP_FUTURE);
+            stats.future += 1;
         }
         if ev.has_tag(tags::PARSE_FAILURE) {
             stats.parse_failures += 1;
@@ -170,4 +198,12 @@ impl Pipeline {
         }
         ev
     }
+}
+
+/// Whether the event is dated beyond now plus `tolerance`.
+fn is_future(ev: &Event, tolerance: std::time::Duration) -> bool {
+    let limit = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::try_from(tolerance).unwrap_or(jiff::SignedDuration::MAX))
+        .unwrap_or(jiff::Timestamp::MAX);
+    ev.timestamp > limit
 }

@@ -1,13 +1,22 @@
 //! The one configuration file (TOML). Every key is documented in
-//! docs/operations.md; `sightline config check FILE` runs [`Config::load`] and
-//! [`Config::validate`] and prints what is wrong, naming the key.
+//! docs/operations.md; `sightline config check FILE` runs [`check::check`]:
+//! every syntax and type problem ([`Config::parse`]) and every value
+//! [`Config::validate`] refuses, each naming its key and line.
 
-use serde::Deserialize;
+pub mod check;
+
+use serde::{Deserialize, Serialize};
+use sightline_parse::PipelineConfig;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-#[derive(Debug, Clone, Deserialize, Default)]
+pub use sightline_enrich::AssetEntry;
+/// `[enrich]`: asset tags by host glob, and a directory of indicator lists.
+pub type EnrichSection = sightline_enrich::EnrichConfig;
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerSection,
@@ -15,13 +24,17 @@ pub struct Config {
     pub store: StoreSection,
     pub syslog: SyslogSection,
     pub detect: DetectSection,
+    /// How lines become events: time zone, year, future tolerance.
+    pub decode: DecodeSection,
+    /// Secret redaction (docs/redaction.md).
+    pub redaction: sightline_sanitize::RedactionConfig,
     pub enrich: EnrichSection,
     pub limits: LimitsSection,
     /// Tokens defined in the file (besides those created through the API).
     pub tokens: Vec<TokenEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
     /// HTTPS (or HTTP with `tls.enabled = false`) address of the API, the receivers and the UI.
@@ -47,7 +60,7 @@ impl Default for ServerSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TlsSection {
     /// TLS on the HTTP listener. On by default; turn off only behind a TLS-terminating proxy.
@@ -67,7 +80,7 @@ impl Default for TlsSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreSection {
     /// `always` (fsync before acknowledging, the default), `never`, or an interval like `100ms`.
@@ -93,7 +106,7 @@ impl Default for StoreSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetentionSection {
     /// Delete whole segments older than this (e.g. `30d`).
@@ -117,7 +130,7 @@ impl Default for RetentionSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyslogSection {
     /// `ADDR:PORT` for RFC 5424/3164 over UDP; unset = off.
@@ -131,7 +144,7 @@ pub struct SyslogSection {
     pub allow: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DetectSection {
     /// Rule sources: `builtin`, files or directories.
@@ -156,26 +169,28 @@ impl Default for DetectSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct EnrichSection {
-    /// Asset tags by host name glob.
-    pub assets: Vec<AssetEntry>,
-    /// A directory of indicator lists (addresses, CIDRs, domains, hashes; one per line in `*.txt`).
-    pub indicators: Option<PathBuf>,
+pub struct DecodeSection {
+    /// Zone of timestamps written without one (Ray, glog, RFC 3164, mlx_lm.server).
+    pub timezone: String,
+    /// Year of timestamps written without one (glog, RFC 3164) when the stream does not say.
+    pub year: Option<i16>,
+    /// Events dated later than their arrival plus this are tagged `timestamp_future`.
+    pub future_tolerance: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AssetEntry {
-    /// Host name, `*` as wildcard (e.g. `ray-head-*`).
-    pub host: String,
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+impl Default for DecodeSection {
+    fn default() -> Self {
+        DecodeSection {
+            timezone: "UTC".into(),
+            year: None,
+            future_tolerance: "5m".into(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsSection {
     /// Sustained requests per second per token.
@@ -193,7 +208,7 @@ impl Default for LimitsSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenEntry {
     pub name: String,
@@ -234,6 +249,9 @@ pub struct Settings {
     pub syslog_allow: Vec<ipnet::IpNet>,
     pub lateness_secs: u64,
     pub reload_interval: std::time::Duration,
+    /// Decode options, sanitizer and enricher, built once for the server's
+    /// decoding (and the demo replay).
+    pub pipeline: Arc<PipelineConfig>,
 }
 
 impl Config {
@@ -245,16 +263,102 @@ impl Config {
         Config::parse(path, &text)
     }
 
+    /// Reads the file's text: every syntax and type problem is reported at
+    /// once, naming the line and key (see [`check`]).
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        let (config, problems) = check::read(text);
+        if problems.is_empty() {
+            return Ok(config);
+        }
+        Err(ConfigError::Syntax {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
         })
+    }
+
+    /// The pipeline configuration of `[decode]`, `[redaction]` and
+    /// `[enrich]`, as `sightline parse`/`hunt --config` and the server use
+    /// it; every problem in those sections is reported.
+    pub fn pipeline(&self) -> Result<PipelineConfig, ConfigError> {
+        let (pipeline, problems) = self.pipeline_checked();
+        match pipeline {
+            Some(p) if problems.is_empty() => Ok(p),
+            _ => Err(ConfigError::Invalid {
+                problems: problems.join("\n"),
+            }),
+        }
+    }
+
+    fn pipeline_checked(&self) -> (Option<PipelineConfig>, Vec<String>) {
+        let mut problems = Vec::new();
+        let timezone = match jiff::tz::TimeZone::get(&self.decode.timezone) {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                problems.push(format!(
+                    "decode.timezone: unknown time zone {:?}; use an IANA name such as UTC or Europe/Berlin",
+                    self.decode.timezone
+                ));
+                None
+            }
+        };
+        if let Some(y) = self.decode.year
+            && !(1970..=9999).contains(&y)
+        {
+            problems.push(format!(
+                "decode.year: {y} is not a plausible year; write it in full, e.g. 2026"
+            ));
+        }
+        let future_tolerance = match parse_duration(&self.decode.future_tolerance) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.push(format!("decode.future_tolerance: {e}"));
+                None
+            }
+        };
+        let sanitizer = match sightline_sanitize::Sanitizer::new(&self.redaction) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                problems.push(format!("{}: {e}", redaction_key(&e)));
+                None
+            }
+        };
+        let enricher = match sightline_enrich::Enricher::new(&self.enrich) {
+            Ok(e) => Some(e),
+            Err(errors) => {
+                problems.extend(errors.iter().map(|e| format!("enrich.indicators: {e}")));
+                None
+            }
+        };
+        for (i, a) in self.enrich.assets.iter().enumerate() {
+            if a.host.is_empty() {
+                problems.push(format!("enrich.assets[{i}].host: empty host pattern"));
+            }
+        }
+        let pipeline = match (timezone, future_tolerance, sanitizer, enricher) {
+            (Some(timezone), Some(future), Some(sanitizer), Some(enricher)) => {
+                Some(PipelineConfig {
+                    options: sightline_decode::DecodeOptions {
+                        timezone,
+                        year: self.decode.year,
+                        ..Default::default()
+                    },
+                    sanitizer,
+                    enricher,
+                    future_tolerance: Some(future),
+                })
+            }
+            _ => None,
+        };
+        (pipeline, problems)
     }
 
     /// Checks every value that the types alone do not, collecting all problems.
     pub fn validate(&self) -> Result<Settings, ConfigError> {
-        let mut problems: Vec<String> = Vec::new();
+        let (pipeline, mut problems) = self.pipeline_checked();
         let mut check = |key: &str, r: Result<(), String>| {
             if let Err(e) = r {
                 problems.push(format!("{key}: {e}"));
@@ -386,7 +490,6 @@ impl Config {
         for (key, p) in [
             ("detect.tuning", &self.detect.tuning),
             ("detect.indicators", &self.detect.indicators),
-            ("enrich.indicators", &self.enrich.indicators),
             ("server.admin_token_file", &self.server.admin_token_file),
             ("tls.cert", &self.tls.cert),
             ("tls.key", &self.tls.key),
@@ -431,19 +534,17 @@ impl Config {
                 );
             }
         }
-        for (i, a) in self.enrich.assets.iter().enumerate() {
-            if a.host.is_empty() {
-                check2(
-                    &format!("enrich.assets[{i}].host"),
-                    Err("empty host pattern".into()),
-                );
-            }
+        if let Some(dir) = &self.detect.indicators
+            && dir.exists()
+            && let Err(errors) = sightline_enrich::lists::load_dir(dir)
+        {
+            problems.extend(errors.iter().map(|e| format!("detect.indicators: {e}")));
         }
-        if !problems.is_empty() {
+        let Some(pipeline) = pipeline.filter(|_| problems.is_empty()) else {
             return Err(ConfigError::Invalid {
                 problems: problems.join("\n"),
             });
-        }
+        };
         Ok(Settings {
             listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
             max_body,
@@ -460,7 +561,22 @@ impl Config {
             syslog_allow,
             lateness_secs,
             reload_interval,
+            pipeline: Arc::new(pipeline),
         })
+    }
+}
+
+/// The key a redaction problem is about.
+fn redaction_key(e: &sightline_sanitize::ConfigError) -> String {
+    use sightline_sanitize::ConfigError as E;
+    match e {
+        E::BadRegex { index, .. } => format!("redaction.patterns[{index}].regex"),
+        E::BadKind { index, .. } => format!("redaction.patterns[{index}].kind"),
+        E::EmptyAnchor { index, anchor, .. } => {
+            format!("redaction.patterns[{index}].anchors[{anchor}]")
+        }
+        E::UnknownKind(_) => "redaction.disable".into(),
+        E::Anchors(_) => "redaction.patterns".into(),
     }
 }
 
