@@ -331,7 +331,10 @@ mod tests {
             ..Default::default()
         })
         .unwrap_err();
-        assert!(errors[0].message.contains("`later` has no values"), "{errors:?}");
+        assert!(
+            errors[0].message.contains("`later` has no values"),
+            "{errors:?}"
+        );
     }
 
     #[test]

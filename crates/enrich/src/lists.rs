@@ -163,13 +163,20 @@ mod tests {
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(errors.len(), 3, "{text:?}");
         assert!(text.iter().any(|e| e.contains("`empty` has no values")));
-        assert!(text.iter().any(|e| e.contains("second file defines the list `miners`")));
+        assert!(
+            text.iter()
+                .any(|e| e.contains("second file defines the list `miners`"))
+        );
         assert!(text.iter().any(|e| e.contains("\"bad name\" cannot name")));
     }
 
     #[test]
     fn a_missing_directory_is_an_error_naming_it() {
         let errors = load_dir(Path::new("/nonexistent/lists")).unwrap_err();
-        assert!(errors[0].to_string().starts_with("/nonexistent/lists: cannot read"));
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("/nonexistent/lists: cannot read")
+        );
     }
 }

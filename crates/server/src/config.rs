@@ -721,6 +721,93 @@ hash = "abc"
         }
     }
 
+    /// What the writer decodes with: the pipeline of the validated settings.
+    fn server_decodes(text: &str, line: &str) -> sightline_event::Event {
+        let settings = Config::parse(Path::new("x.toml"), text)
+            .unwrap()
+            .validate()
+            .unwrap();
+        let decoder = sightline_parse::Pipeline::with_config(
+            sightline_parse::SourceChoice::Auto,
+            Arc::clone(&settings.pipeline),
+        );
+        let record = sightline_receive::Inbound {
+            stream: "http:test".into(),
+            line: line.into(),
+            ..Default::default()
+        };
+        let mut events = crate::pipeline::decode(&decoder, vec![record]);
+        assert_eq!(events.len(), 1);
+        events.remove(0)
+    }
+
+    const SECRET_LINE: &str =
+        "login user=ray password=hunter2 url=/x?itk=0123456789abcdef0123456789abcdef \u{1b}[31mred";
+    const CUSTOM: &str = r#"[redaction]
+ENABLED
+[[redaction.patterns]]
+kind = "internal-token"
+regex = '''itk=(?P<secret>[0-9a-f]{32})'''
+anchors = ["itk="]
+"#;
+
+    #[test]
+    fn the_server_decodes_with_the_configured_redaction() {
+        let ev = server_decodes(&CUSTOM.replace("ENABLED", ""), SECRET_LINE);
+        assert!(
+            ev.original.contains("itk=[REDACTED:internal-token]"),
+            "{}",
+            ev.original
+        );
+        assert!(
+            ev.original.contains("password=[REDACTED:password]"),
+            "{}",
+            ev.original
+        );
+        assert!(ev.original.contains("\\x1b[31m") && !ev.original.contains('\u{1b}'));
+
+        let ev = server_decodes(&CUSTOM.replace("ENABLED", "enabled = false"), SECRET_LINE);
+        assert!(
+            ev.original.contains("password=hunter2")
+                && ev.original.contains("itk=0123456789abcdef0123456789abcdef"),
+            "no redaction: {}",
+            ev.original
+        );
+        assert!(
+            ev.original.contains("\\x1b[31m") && !ev.original.contains('\u{1b}'),
+            "neutralization still runs: {}",
+            ev.original
+        );
+        assert!(ev.has_tag(sightline_event::tags::NEUTRALIZED));
+    }
+
+    #[test]
+    fn pipeline_sections_report_every_problem() {
+        let text = r#"
+[decode]
+timezone = "Nowhere/Land"
+future_tolerance = "soon"
+[enrich]
+indicators = "/nonexistent/lists"
+[[redaction.patterns]]
+kind = "BAD KIND"
+regex = "x"
+"#;
+        let e = Config::parse(Path::new("x.toml"), text)
+            .unwrap()
+            .pipeline()
+            .unwrap_err()
+            .to_string();
+        for key in [
+            "decode.timezone",
+            "decode.future_tolerance",
+            "redaction.patterns[0].kind",
+            "enrich.indicators: /nonexistent/lists",
+        ] {
+            assert!(e.contains(key), "{key} missing from:\n{e}");
+        }
+    }
+
     #[test]
     fn units() {
         assert_eq!(parse_size("64MiB").unwrap(), 64 << 20);

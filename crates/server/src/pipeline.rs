@@ -277,11 +277,7 @@ impl Writer {
         }
     }
 
-    fn write(
-        &mut self,
-        events: Vec<Event>,
-        received: Instant,
-    ) -> Result<BatchReport, IngestError> {
+    fn write(&mut self, events: Vec<Event>, received: Instant) -> Result<BatchReport, IngestError> {
         let started = Instant::now();
         let appended = self.store.append(&events);
         self.metrics

@@ -22,7 +22,10 @@ pub const MODULE: &str = "sightline";
 /// Whether the query names the platform's records (see the module comment).
 pub fn names_platform(expr: &Expr) -> bool {
     let platform_field = |f: &Option<String>| {
-        matches!(f.as_deref(), Some(field::EVENT_MODULE | field::EVENT_DATASET))
+        matches!(
+            f.as_deref(),
+            Some(field::EVENT_MODULE | field::EVENT_DATASET)
+        )
     };
     let platform_value = |v: &str| {
         v.get(..MODULE.len())

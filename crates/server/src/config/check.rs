@@ -65,7 +65,9 @@ pub fn check(text: &str) -> Vec<Problem> {
                 !k.is_empty()
                     && (key == k
                         || (p.kind == Kind::Type
-                            && key.strip_prefix(k).is_some_and(|r| r.starts_with(['.', '[']))))
+                            && key
+                                .strip_prefix(k)
+                                .is_some_and(|r| r.starts_with(['.', '[']))))
             })
         };
         let mut values = Vec::new();
@@ -105,7 +107,7 @@ pub fn read(text: &str) -> (Config, Vec<Problem>) {
 }
 
 /// [`read`], and which array entries were set aside (by their index in the file).
-fn read_tracked(text: &str) -> (Config, Vec<Problem>, Vec<(Vec<Seg>, usize)>) {
+fn read_tracked(text: &str) -> (Config, Vec<Problem>, Vec<Removed>) {
     let lines = Lines::new(text);
     let (mut doc, errors) = DeTable::parse_recoverable(text);
     let mut problems: Vec<Problem> = Vec::new();
@@ -116,7 +118,7 @@ fn read_tracked(text: &str) -> (Config, Vec<Problem>, Vec<(Vec<Seg>, usize)>) {
         }
     }
     let examples = toml::Value::try_from(Config::default()).ok();
-    let mut removed: Vec<(Vec<Seg>, usize)> = Vec::new();
+    let mut removed: Vec<Removed> = Vec::new();
     // Keys set aside (file paths): a struct then misses them, which is no
     // second problem.
     let mut removed_keys: Vec<Vec<Seg>> = Vec::new();
@@ -195,6 +197,9 @@ fn render_like(key: &str, path: &[Seg]) -> String {
     render(path)
 }
 
+/// An array entry set aside: the array's path and the entry's index, as in the file.
+type Removed = (Vec<Seg>, usize);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seg {
     Key(String),
@@ -218,7 +223,7 @@ fn render(path: &[Seg]) -> String {
 }
 
 /// Maps indices of the current (partly removed) document back to the file's.
-fn original_path(path: &[Seg], removed: &[(Vec<Seg>, usize)]) -> Vec<Seg> {
+fn original_path(path: &[Seg], removed: &[Removed]) -> Vec<Seg> {
     let mut out: Vec<Seg> = Vec::with_capacity(path.len());
     for s in path {
         match s {
@@ -462,7 +467,11 @@ fn syntax_problem(text: &str, lines: &Lines, e: &toml::de::Error) -> Problem {
 /// The table header in force at `line` (1-based) and the key written on it.
 fn key_context(text: &str, line: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
-    let here = all.get(line.saturating_sub(1)).copied().unwrap_or("").trim();
+    let here = all
+        .get(line.saturating_sub(1))
+        .copied()
+        .unwrap_or("")
+        .trim();
     let header = |l: &str| -> Option<String> {
         let l = l.trim();
         if !l.starts_with('[') {
@@ -609,15 +618,31 @@ hash = "blake3:00"
 "#;
         let problems = check(text);
         let all = lines_of(&problems);
-        assert!(all.contains("line 2, column 1: tokens[0]: missing key `hash`"), "{all}");
-        assert!(all.contains("line 9, column 8: tokens[1].hash: expected a string in quotes, found the number 5"), "{all}");
-        assert!(all.contains("line 14: tokens[2].hash: expected blake3:"), "{all}");
-        assert_eq!(problems.len(), 3, "no second problem for a key set aside:\n{all}");
+        assert!(
+            all.contains("line 2, column 1: tokens[0]: missing key `hash`"),
+            "{all}"
+        );
+        assert!(
+            all.contains(
+                "line 9, column 8: tokens[1].hash: expected a string in quotes, found the number 5"
+            ),
+            "{all}"
+        );
+        assert!(
+            all.contains("line 14: tokens[2].hash: expected blake3:"),
+            "{all}"
+        );
+        assert_eq!(
+            problems.len(),
+            3,
+            "no second problem for a key set aside:\n{all}"
+        );
     }
 
     #[test]
     fn a_valid_file_has_no_problem() {
-        let text = "[server]\nqueue_batches = 8\n[decode]\ntimezone = \"Europe/Berlin\"\nyear = 2026\n";
+        let text =
+            "[server]\nqueue_batches = 8\n[decode]\ntimezone = \"Europe/Berlin\"\nyear = 2026\n";
         assert_eq!(check(text), Vec::new());
         let (config, problems) = read(text);
         assert!(problems.is_empty());
