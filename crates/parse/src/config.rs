@@ -25,6 +25,9 @@ pub struct PipelineConfig {
     /// `timestamp_future` and counted; `None` turns the check off (for
     /// replays that re-date events afterwards).
     pub future_tolerance: Option<Duration>,
+    /// `host.name` for events that name no host (`--host`), set before
+    /// enrichment so asset entries match it.
+    pub default_host: Option<String>,
 }
 
 impl Default for PipelineConfig {
@@ -35,6 +38,7 @@ impl Default for PipelineConfig {
             sanitizer: Sanitizer::default(),
             enricher: Enricher::default(),
             future_tolerance: Some(DEFAULT_FUTURE_TOLERANCE),
+            default_host: None,
         }
     }
 }

@@ -175,6 +175,11 @@ impl Pipeline {
         if report.neutralized > 0 {
             stats.neutralized += 1;
         }
+        if let Some(host) = &self.config.default_host
+            && ev.get(sightline_decode::field::HOST_NAME).is_none()
+        {
+            ev.set(sightline_decode::field::HOST_NAME, host.as_str());
+        }
         if self.config.enricher.apply(&mut ev).indicator {
             stats.indicator_matches += 1;
         }

@@ -349,6 +349,7 @@ impl Config {
                     sanitizer,
                     enricher,
                     future_tolerance: Some(future),
+                    default_host: None,
                 })
             }
             _ => None,

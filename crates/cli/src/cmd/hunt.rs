@@ -51,7 +51,7 @@ pub struct HuntArgs {
     #[arg(long, value_name = "FILE")]
     tuning: Option<PathBuf>,
 
-    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt`, one value per line) [default: detect.indicators]
+    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt` or `NAME.list`, one value per line; docs/operations.md) [default: detect.indicators]
     #[arg(long, value_name = "DIR")]
     indicators: Option<PathBuf>,
 
@@ -177,7 +177,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
     let mut alerts = Vec::new();
     let (mut events, mut in_range, mut bytes, mut failed) = (0u64, 0u64, 0u64, 0usize);
     for path in &found.files {
-        let res = pipeline.read_file(path, |mut ev| {
+        let res = pipeline.read_file(path, |ev| {
             events += 1;
             if args.since.is_some_and(|s| ev.timestamp < s)
                 || args.until.is_some_and(|u| ev.timestamp >= u)
@@ -185,11 +185,6 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
                 return;
             }
             in_range += 1;
-            if let Some(h) = &args.decode.host
-                && ev.get(sightline_event::field::HOST_NAME).is_none()
-            {
-                ev.set(sightline_event::field::HOST_NAME, h.as_str());
-            }
             engine.process(&ev, &mut alerts);
         });
         match res {

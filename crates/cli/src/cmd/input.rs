@@ -64,6 +64,7 @@ impl DecodeArgs {
         if let Some(year) = self.year {
             pipeline.options.year = Some(year);
         }
+        pipeline.default_host = self.host.clone();
         Ok(Pipeline::with_config(
             self.source.clone(),
             Arc::new(pipeline),

@@ -88,15 +88,9 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut write_err: Option<std::io::Error> = None;
     let format = args.format;
-    let host = args.decode.host.clone();
-    let mut write = |mut ev: Event| {
+    let mut write = |ev: Event| {
         if write_err.is_some() {
             return;
-        }
-        if let Some(h) = &host
-            && ev.get(sightline_event::field::HOST_NAME).is_none()
-        {
-            ev.set(sightline_event::field::HOST_NAME, h.as_str());
         }
         let res = match format {
             Format::Jsonl => serde_json::to_writer(&mut out, &ev),
