@@ -214,3 +214,35 @@ fn flags_override_the_configuration_and_errors_name_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn config_check_lists_every_problem_with_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sightline.toml");
+    std::fs::write(
+        &file,
+        "[server]\nqueue_batches = \"64\"\nlisten = \"localhost\"\n\n[decode]\ntimezone = \"Mars/Olympus\"\n\n[tls]\nenabled = yes\n",
+    )
+    .unwrap();
+    let out = sightline(&["config", "check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].ends_with("invalid, 4 problems:"), "{err}");
+    for expected in [
+        "line 2, column 17: server.queue_batches: expected a whole number like 64, found a string (\"64\")",
+        "line 3: server.listen: \"localhost\" is not an address",
+        "line 6: decode.timezone: unknown time zone \"Mars/Olympus\"",
+        "line 9, column 11: tls.enabled: ",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.trim_start().starts_with(expected)),
+            "{expected:?} in:\n{err}"
+        );
+    }
+
+    std::fs::write(&file, "[server]\nqueue_batches = 8\n").unwrap();
+    let out = sightline(&["config", "check", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("valid"));
+}

@@ -160,17 +160,23 @@ fn read_tracked(text: &str) -> (Config, Vec<Problem>, Vec<Removed>) {
                     None => (None, None),
                 };
                 let example = examples.as_ref().and_then(|v| example_at(v, &original));
+                let key = render(&original);
+                // A key set aside is then missing, and a value the syntax
+                // error already names is then of the wrong type: no second
+                // problem for either.
                 let consequence = missing_key(&message).is_some_and(|k| {
                     let mut p = original.clone();
                     p.push(Seg::Key(k));
                     removed_keys.contains(&p)
-                });
+                }) || problems
+                    .iter()
+                    .any(|p| p.kind == Kind::Syntax && p.key == key);
                 if !consequence {
                     problems.push(Problem {
                         kind: Kind::Type,
                         line,
                         column,
-                        key: render(&original),
+                        key,
                         message: in_words(&message, example.as_deref()),
                     });
                 }
