@@ -190,6 +190,16 @@ fn read_tracked(text: &str) -> (Config, Vec<Problem>, Vec<Removed>) {
             }
         }
     }
+    if config.is_none() && problems.is_empty() {
+        // Never a silent fall-back to the defaults.
+        problems.push(Problem {
+            kind: Kind::Type,
+            line: None,
+            column: None,
+            key: String::new(),
+            message: "the file could not be read as a Sightline configuration".into(),
+        });
+    }
     problems.sort_by_key(|p| (p.line.unwrap_or(usize::MAX), p.column.unwrap_or(0)));
     (config.unwrap_or_default(), problems, removed)
 }
