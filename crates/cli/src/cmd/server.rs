@@ -104,7 +104,7 @@ fn init_logging(format: &str) {
 }
 
 /// Whether stderr is a terminal and `NO_COLOR` (<https://no-color.org>) is unset or empty.
-pub fn colour_on_stderr() -> bool {
+fn colour_on_stderr() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
