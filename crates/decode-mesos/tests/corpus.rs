@@ -14,14 +14,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod common;
+
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mesos/dev");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("note: {} is missing; corpus test skipped", dir.display());
-        None
-    }
+    common::shared_corpus("mesos/dev")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

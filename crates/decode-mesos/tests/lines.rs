@@ -6,6 +6,8 @@ use sightline_decode::{Assembler, DecodeOptions, Event, Outcome, Source, StreamI
 use sightline_decode_mesos::MesosSource;
 use std::sync::Arc;
 
+mod common;
+
 const MASTER: &str = "/var/log/mesos/mesos-master.mesos-m1.root.log.INFO.20261120-060000.13567";
 const AGENT: &str = "/var/log/mesos/mesos-agent.mesos-a02.root.log.INFO.20261120-060025.11266";
 const SANDBOX: &str = "/var/lib/mesos/slaves/c85990d2-e844-4762-939a-e232588efbce-S1/frameworks/c85990d2-e844-4762-939a-e232588efbce-0000/executors/kworker-sync.1dea343d-62bd-4dbd-a0f4-6220f1828119/runs/3a5db4ca-64be-494c-b6c2-d072e9613994";
@@ -1597,11 +1599,10 @@ fn spec_messages_not_in_the_corpus() {
 /// same lines with a byte replaced at every position: no panic, one event.
 #[test]
 fn truncated_and_mangled_lines() {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mesos/dev");
     let mut samples: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    let mut stack = vec![dir];
+    let mut stack: Vec<std::path::PathBuf> =
+        common::shared_corpus("mesos/dev").into_iter().collect();
     while let Some(d) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&d) else {
             continue;
@@ -1625,9 +1626,6 @@ fn truncated_and_mangled_lines() {
                 }
             }
         }
-    }
-    if samples.is_empty() {
-        eprintln!("note: corpus missing; using built-in lines only");
     }
     samples.push("I1120 09:19:21.864794  9869 master.cpp:8212] Sending status update TASK_ERROR (Status UUID: be0d9a26) for task t of framework F-0001 'Principal 'a' no authorized to launch task t of framework F-0001 under user 'root''".into());
     samples.push("Nov 20 06:00:00 mesos-m1 mesos-master[13567]: I1120 06:00:00.757433 13567 master.cpp:9807] Authentication of s@1.2.3.4:5 was unsuccessful: x".into());

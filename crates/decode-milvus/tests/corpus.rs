@@ -15,8 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/milvus/dev")
+mod common;
+
+fn corpus_dir() -> Option<PathBuf> {
+    common::shared_corpus("milvus/dev")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -442,11 +444,9 @@ fn check(d: &Decoded, sc: &Scenario) {
 
 #[test]
 fn dev_corpus() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        println!("skipped: {} is missing", dir.display());
+    let Some(dir) = corpus_dir() else {
         return;
-    }
+    };
     let decoded = decode_corpus(&dir);
     for sc in scenarios(&dir) {
         check(&decoded, &sc);

@@ -13,17 +13,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+mod common;
+
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mlx/dev");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "note: {} is missing; MLX corpus test skipped",
-            dir.display()
-        );
-        None
-    }
+    common::shared_corpus("mlx/dev")
 }
 
 fn log_files(dir: &Path) -> Vec<PathBuf> {
@@ -335,14 +328,11 @@ fn ground_truth_signals_carry_their_fields() {
 /// Milvus's JSON logs, glog): their first lines score 0.
 #[test]
 fn other_corpora_are_not_claimed() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     let mut checked = 0;
     for system in ["ray", "mesos", "milvus"] {
-        let dir = root.join(system).join("dev");
-        if !dir.is_dir() {
-            eprintln!("note: {} is missing; skipped", dir.display());
+        let Some(dir) = common::shared_corpus(&format!("{system}/dev")) else {
             continue;
-        }
+        };
         for file in log_files(&dir) {
             let Ok(bytes) = std::fs::read(&file) else {
                 continue;

@@ -24,9 +24,10 @@ pub const DATASETS: &[&str] = &[
     "ray.serve",
 ];
 
+mod common;
+
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ray/dev");
-    dir.is_dir().then_some(dir)
+    common::shared_corpus("ray/dev")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -74,7 +75,6 @@ pub fn decode_file(path: &Path) -> (Vec<Event>, u64) {
 #[test]
 fn every_line_of_the_ray_corpus_decodes() {
     let Some(dir) = corpus() else {
-        eprintln!("note: shared/corpus/ray/dev not found; corpus test skipped");
         return;
     };
     let mut files = Vec::new();

@@ -8,9 +8,10 @@ use sightline_decode_ray::RaySource;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod common;
+
 fn logs() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ray/dev/logs");
-    dir.is_dir().then_some(dir)
+    common::shared_corpus("ray/dev/logs")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -80,7 +81,6 @@ fn access<'a>(events: &'a [Event], method: &str, path: &str, status: i64) -> Vec
 #[test]
 fn ground_truth_signals_carry_their_fields() {
     let Some(dir) = logs() else {
-        eprintln!("note: shared/corpus/ray/dev not found; ground-truth test skipped");
         return;
     };
     let ev = decode_all(&dir);

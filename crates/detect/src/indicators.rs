@@ -1,80 +1,30 @@
-//! Indicator lists: files of addresses, CIDRs, domains, hashes or model
-//! sources that rules reference as `%name%` placeholders with the `expand`
-//! modifier (e.g. `source.ip|expand|cidr: '%bad_networks%'`).
+//! Indicator lists for rules: files of addresses, CIDRs, domains, hashes or
+//! model sources that rules reference as `%name%` placeholders with the
+//! `expand` modifier (e.g. `source.ip|expand|cidr: '%bad_networks%'`).
 //!
-//! A directory holds one list per file: `bad_networks.txt` defines
-//! `%bad_networks%`, one value per line; blank lines and lines starting with
-//! `#` are skipped, and a `#` after a value starts a comment. Lists are read
-//! when rules are compiled, so reloading rules reloads them.
+//! The files are read by the one loader of indicator lists,
+//! [`sightline_enrich::lists`], which also feeds enrichment, so a directory
+//! means the same thing in `[detect] indicators` and `[enrich] indicators`:
+//! `bad_networks.txt` (or `.list`) defines `%bad_networks%`, one value per
+//! line, `#` comments, blank lines and repeats skipped, an empty list an
+//! error. Lists are read when rules are compiled, so reloading rules reloads
+//! them; a rule expanding a list to more than 10,000 values is refused.
 
 use crate::rule::RuleError;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Most values one list may hold (the expansion limit of the compiler).
-pub const MAX_VALUES: usize = 10_000;
+pub use sightline_enrich::lists::parse_list;
 
-/// Reads every `*.txt` / `*.list` file of `dir` into a placeholder map.
+/// Reads every `*.txt` / `*.list` file of `dir` into a placeholder map;
+/// every problem is reported, naming its file.
 pub fn load_dir(dir: &Path) -> Result<BTreeMap<String, Vec<String>>, Vec<RuleError>> {
-    let at = |p: &Path, line: usize, m: String| RuleError::new(&p.display().to_string(), line, m);
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        vec![at(
-            dir,
-            0,
-            format!("cannot read the indicator directory: {e}"),
-        )]
-    })?;
-    let mut files: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("txt" | "list")))
-        .collect();
-    files.sort();
-    let mut lists = BTreeMap::new();
-    let mut errors = Vec::new();
-    for path in files {
-        let Some(name) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
-            continue;
-        };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let values = parse_list(&text);
-                if values.is_empty() {
-                    errors.push(at(
-                        &path,
-                        0,
-                        format!("indicator list `{name}` has no values"),
-                    ));
-                } else if values.len() > MAX_VALUES {
-                    errors.push(at(
-                        &path,
-                        0,
-                        format!("indicator list `{name}` has {} values; at most {MAX_VALUES} are supported", values.len()),
-                    ));
-                } else {
-                    lists.insert(name, values);
-                }
-            }
-            Err(e) => errors.push(at(&path, 0, format!("cannot read: {e}"))),
-        }
-    }
-    if errors.is_empty() {
-        Ok(lists)
-    } else {
-        Err(errors)
-    }
-}
-
-/// The values of one list file, in order, without duplicates.
-pub fn parse_list(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let value = line.split_once('#').map_or(line, |(v, _)| v).trim();
-        if !value.is_empty() && !out.iter().any(|v| v == value) {
-            out.push(value.to_owned());
-        }
-    }
-    out
+    sightline_enrich::lists::load_dir(dir).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| RuleError::new(&e.path.display().to_string(), 0, e.message))
+            .collect()
+    })
 }
 
 #[cfg(test)]

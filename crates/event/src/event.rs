@@ -23,6 +23,9 @@ pub mod tags {
     pub const TIMESTAMP_UNANCHORED: &str = "timestamp_unanchored";
     /// The record hit the size limit and was split; the rest follows in the next event.
     pub const TRUNCATED: &str = "truncated";
+    /// `@timestamp` lies further in the future than the pipeline tolerates
+    /// (a sender's clock, or a wrong `--timezone`/`--year`).
+    pub const TIMESTAMP_FUTURE: &str = "timestamp_future";
 }
 
 /// `event.outcome`.

@@ -2,15 +2,18 @@
 //!
 //! [`discover`] expands paths into the log files to read, [`Registry`]
 //! picks the source that reads each one (or honours an explicit choice), and
-//! [`Pipeline`] reads lines, assembles records, decodes and sanitizes them,
-//! and counts what happened in [`StreamStats`]. `sightline parse`, `hunt`
-//! and the agent all read through here so they agree on every event.
+//! [`Pipeline`] reads lines, assembles records, decodes, sanitizes and
+//! enriches them, and counts what happened in [`StreamStats`]. `sightline
+//! parse`, `hunt` and the server all read through here, configured by one
+//! [`PipelineConfig`], so they agree on every event.
 
+mod config;
 mod discover;
 mod pipeline;
 mod registry;
 mod stats;
 
+pub use config::{DEFAULT_FUTURE_TOLERANCE, PipelineConfig};
 pub use discover::{DiscoverError, Discovered, discover};
 pub use pipeline::{Pipeline, ReadError};
 pub use registry::{Registry, SourceChoice};

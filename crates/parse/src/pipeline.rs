@@ -1,4 +1,4 @@
-use crate::{Registry, SourceChoice, StreamStats};
+use crate::{PipelineConfig, Registry, SourceChoice, StreamStats};
 use sightline_decode::{Assembler, DecodeOptions, Event, Source, StreamInfo, tags};
 use sightline_sanitize::Sanitizer;
 use std::io::{BufRead, BufReader, Read};
@@ -22,22 +22,40 @@ pub enum ReadError {
     },
 }
 
-/// Reads streams into sanitized events.
+/// Reads streams into sanitized, enriched events.
 pub struct Pipeline {
     registry: Registry,
     choice: SourceChoice,
     options: Arc<DecodeOptions>,
-    sanitizer: Sanitizer,
+    config: Arc<PipelineConfig>,
 }
 
 impl Pipeline {
+    /// Decoding and sanitizing only: no enrichment, the default tolerance
+    /// for future timestamps.
     pub fn new(choice: SourceChoice, options: DecodeOptions, sanitizer: Sanitizer) -> Self {
+        Pipeline::with_config(
+            choice,
+            Arc::new(PipelineConfig {
+                options,
+                sanitizer,
+                ..PipelineConfig::default()
+            }),
+        )
+    }
+
+    /// The pipeline a configuration describes (shared, built once).
+    pub fn with_config(choice: SourceChoice, config: Arc<PipelineConfig>) -> Self {
         Pipeline {
             registry: Registry::default(),
             choice,
-            options: Arc::new(options),
-            sanitizer,
+            options: Arc::new(config.options.clone()),
+            config,
         }
+    }
+
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
     }
 
     pub fn registry(&self) -> &Registry {
@@ -149,12 +167,28 @@ impl Pipeline {
         Ok(stats)
     }
 
+    /// Sanitizes and enriches one decoded event, checks its date, and counts it.
     fn finish_event(&self, mut ev: Event, stats: &mut StreamStats) -> Event {
-        let report = self.sanitizer.apply(&mut ev);
+        // The default host is text like any other: sanitized too.
+        if let Some(host) = &self.config.default_host
+            && ev.get(sightline_decode::field::HOST_NAME).is_none()
+        {
+            ev.set(sightline_decode::field::HOST_NAME, host.as_str());
+        }
+        let report = self.config.sanitizer.apply(&mut ev);
         stats.events += 1;
         stats.redactions += u64::from(report.redactions);
         if report.neutralized > 0 {
             stats.neutralized += 1;
+        }
+        if self.config.enricher.apply(&mut ev).indicator {
+            stats.indicator_matches += 1;
+        }
+        if let Some(tolerance) = self.config.future_tolerance
+            && is_future(&ev, tolerance)
+        {
+            ev.add_tag(tags::TIMESTAMP_FUTURE);
+            stats.future += 1;
         }
         if ev.has_tag(tags::PARSE_FAILURE) {
             stats.parse_failures += 1;
@@ -169,5 +203,71 @@ impl Pipeline {
             }
         }
         ev
+    }
+}
+
+/// Whether the event is dated beyond now plus `tolerance`.
+fn is_future(ev: &Event, tolerance: std::time::Duration) -> bool {
+    let limit = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::try_from(tolerance).unwrap_or(jiff::SignedDuration::MAX))
+        .unwrap_or(jiff::Timestamp::MAX);
+    ev.timestamp > limit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(config: PipelineConfig) -> (Vec<Event>, StreamStats) {
+        let choice: SourceChoice = "json".parse().unwrap();
+        let pipeline = Pipeline::with_config(choice, Arc::new(config));
+        let text = "{\"@timestamp\":\"2020-01-01T00:00:00Z\",\"message\":\"past\"}\n\
+                    {\"@timestamp\":\"2099-01-01T00:00:00Z\",\"message\":\"future\"}\n";
+        let mut events = Vec::new();
+        let stats = pipeline
+            .read(StreamInfo::default(), text.as_bytes(), |e| events.push(e))
+            .unwrap();
+        (events, stats)
+    }
+
+    #[test]
+    fn events_dated_beyond_the_tolerance_are_tagged_and_counted() {
+        let (events, stats) = read(PipelineConfig::default());
+        let future: Vec<bool> = events
+            .iter()
+            .map(|e| e.has_tag(tags::TIMESTAMP_FUTURE))
+            .collect();
+        assert_eq!(future, [false, true]);
+        assert_eq!(stats.future, 1);
+        assert_eq!(
+            events[1].timestamp.to_string(),
+            "2099-01-01T00:00:00Z",
+            "the time is kept"
+        );
+
+        let (events, stats) = read(PipelineConfig {
+            future_tolerance: None,
+            ..PipelineConfig::default()
+        });
+        assert!(events.iter().all(|e| !e.has_tag(tags::TIMESTAMP_FUTURE)));
+        assert_eq!(stats.future, 0);
+    }
+
+    #[test]
+    fn the_default_host_is_set_before_enrichment() {
+        let enricher = sightline_enrich::Enricher::from_lists(
+            &[sightline_enrich::AssetEntry {
+                host: "ray-head-*".into(),
+                tags: vec!["prod".into()],
+                labels: Default::default(),
+            }],
+            &Default::default(),
+        );
+        let (events, _) = read(PipelineConfig {
+            enricher,
+            default_host: Some("ray-head-1".into()),
+            ..PipelineConfig::default()
+        });
+        assert!(events.iter().all(|e| e.has_tag("prod")), "{events:?}");
     }
 }

@@ -21,6 +21,10 @@ pub struct StreamStats {
     pub redactions: u64,
     /// Events whose control characters were neutralized.
     pub neutralized: u64,
+    /// Events that hit an indicator list (tagged `indicator_match`).
+    pub indicator_matches: u64,
+    /// Events dated beyond the future tolerance (tagged `timestamp_future`).
+    pub future: u64,
     /// Events per dataset.
     pub datasets: BTreeMap<String, u64>,
 }
@@ -46,6 +50,8 @@ impl AddAssign<&StreamStats> for StreamStats {
         self.fallback += o.fallback;
         self.redactions += o.redactions;
         self.neutralized += o.neutralized;
+        self.indicator_matches += o.indicator_matches;
+        self.future += o.future;
         for (k, v) in &o.datasets {
             *self.datasets.entry(k.clone()).or_default() += v;
         }

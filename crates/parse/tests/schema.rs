@@ -9,13 +9,13 @@ use sightline_sanitize::Sanitizer;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod common;
+
 #[test]
 fn every_field_set_on_the_corpora_is_catalogued() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("note: {} missing; test skipped", corpus.display());
+    let Some(corpus) = common::shared_corpus("") else {
         return;
-    }
+    };
     let found = discover(&[corpus], &Registry::default()).expect("discover");
     let pipeline = Pipeline::new(
         SourceChoice::Auto,

@@ -13,7 +13,9 @@ pub struct Sources {
     /// `builtin`, rule files or directories of `*.yml`.
     pub rules: Vec<String>,
     pub tuning: Option<PathBuf>,
-    /// A directory of `NAME.txt` lists giving `%NAME%` placeholders.
+    /// A directory of indicator lists (`NAME.txt` or `NAME.list`) giving
+    /// `%NAME%` placeholders, read by the one list loader
+    /// (`sightline_enrich::lists`).
     pub indicators: Option<PathBuf>,
 }
 
@@ -42,8 +44,17 @@ pub enum LoadError {
     },
     #[error("invalid tuning file:\n  {}", list(.0))]
     Tuning(Vec<RuleError>),
-    #[error("no rule loaded; check the rule sources (a directory of *.yml files, or `builtin`)")]
-    NoRules,
+    /// Nothing compiled; the invalid rules say why.
+    #[error("no rule loaded; check the rule sources (a directory of *.yml files, or `builtin`){}", invalid(.0))]
+    NoRules(Vec<RuleError>),
+}
+
+fn invalid(errors: &[RuleError]) -> String {
+    if errors.is_empty() {
+        String::new()
+    } else {
+        format!("; invalid rules:\n  {}", list(errors))
+    }
 }
 
 fn list(errors: &[RuleError]) -> String {
@@ -97,7 +108,7 @@ pub fn load(sources: &Sources, now: Timestamp) -> Result<Loaded, LoadError> {
     }
     let (rules, errors) = b.build();
     if rules.rules.is_empty() {
-        return Err(LoadError::NoRules);
+        return Err(LoadError::NoRules(errors));
     }
     Ok(Loaded {
         rules,

@@ -6,9 +6,7 @@
 use sightline_sanitize::Sanitizer;
 use std::path::{Path, PathBuf};
 
-fn corpus_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
+mod common;
 
 fn log_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -35,11 +33,9 @@ fn log_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn corpus_scan_counts_redactions() {
-    let root = corpus_root();
-    if !root.is_dir() {
-        eprintln!("note: {} is missing; corpus scan skipped", root.display());
+    let Some(root) = common::shared_corpus("") else {
         return;
-    }
+    };
     let s = Sanitizer::default();
     for corpus in ["ray", "mesos", "milvus", "mlx"] {
         let mut files = Vec::new();

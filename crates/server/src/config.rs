@@ -1,13 +1,22 @@
 //! The one configuration file (TOML). Every key is documented in
-//! docs/operations.md; `sightline config check FILE` runs [`Config::load`] and
-//! [`Config::validate`] and prints what is wrong, naming the key.
+//! docs/operations.md; `sightline config check FILE` runs [`check::check`]:
+//! every syntax and type problem ([`Config::parse`]) and every value
+//! [`Config::validate`] refuses, each naming its key and line.
 
-use serde::Deserialize;
+pub mod check;
+
+use serde::{Deserialize, Serialize};
+use sightline_parse::PipelineConfig;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-#[derive(Debug, Clone, Deserialize, Default)]
+pub use sightline_enrich::AssetEntry;
+/// `[enrich]`: asset tags by host glob, and a directory of indicator lists.
+pub type EnrichSection = sightline_enrich::EnrichConfig;
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerSection,
@@ -15,6 +24,10 @@ pub struct Config {
     pub store: StoreSection,
     pub syslog: SyslogSection,
     pub detect: DetectSection,
+    /// How lines become events: time zone, year, future tolerance.
+    pub decode: DecodeSection,
+    /// Secret redaction (docs/redaction.md).
+    pub redaction: sightline_sanitize::RedactionConfig,
     pub enrich: EnrichSection,
     pub limits: LimitsSection,
     pub integrity: IntegritySection,
@@ -22,7 +35,7 @@ pub struct Config {
     pub tokens: Vec<TokenEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IntegritySection {
     /// How long one sealing key lives; the next is derived from it and it is forgotten.
@@ -45,7 +58,7 @@ impl Default for IntegritySection {
 }
 
 /// One witness: exactly one of `file`, `syslog`, `http`.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct WitnessEntry {
     /// An append-only file, ideally on another mount or machine.
@@ -60,7 +73,7 @@ pub struct WitnessEntry {
     pub token_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
     /// HTTPS (or HTTP with `tls.enabled = false`) address of the API, the receivers and the UI.
@@ -86,7 +99,7 @@ impl Default for ServerSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TlsSection {
     /// TLS on the HTTP listener. On by default; turn off only behind a TLS-terminating proxy.
@@ -106,7 +119,7 @@ impl Default for TlsSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreSection {
     /// `always` (fsync before acknowledging, the default), `never`, or an interval like `100ms`.
@@ -132,7 +145,7 @@ impl Default for StoreSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetentionSection {
     /// Delete whole segments older than this (e.g. `30d`).
@@ -156,7 +169,7 @@ impl Default for RetentionSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyslogSection {
     /// `ADDR:PORT` for RFC 5424/3164 over UDP; unset = off.
@@ -170,7 +183,7 @@ pub struct SyslogSection {
     pub allow: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DetectSection {
     /// Rule sources: `builtin`, files or directories.
@@ -195,26 +208,28 @@ impl Default for DetectSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct EnrichSection {
-    /// Asset tags by host name glob.
-    pub assets: Vec<AssetEntry>,
-    /// A directory of indicator lists (addresses, CIDRs, domains, hashes; one per line in `*.txt`).
-    pub indicators: Option<PathBuf>,
+pub struct DecodeSection {
+    /// Zone of timestamps written without one (Ray, glog, RFC 3164, mlx_lm.server).
+    pub timezone: String,
+    /// Year of timestamps written without one (glog, RFC 3164) when the stream does not say.
+    pub year: Option<i16>,
+    /// Events dated later than their arrival plus this are tagged `timestamp_future`.
+    pub future_tolerance: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AssetEntry {
-    /// Host name, `*` as wildcard (e.g. `ray-head-*`).
-    pub host: String,
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+impl Default for DecodeSection {
+    fn default() -> Self {
+        DecodeSection {
+            timezone: "UTC".into(),
+            year: None,
+            future_tolerance: "5m".into(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsSection {
     /// Sustained requests per second per token.
@@ -232,7 +247,7 @@ impl Default for LimitsSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenEntry {
     pub name: String,
@@ -276,6 +291,9 @@ pub struct Settings {
     pub seal_epoch: std::time::Duration,
     pub checkpoint_every: std::time::Duration,
     pub witnesses: Vec<crate::integrity::WitnessSpec>,
+    /// Decode options, sanitizer and enricher, built once for the server's
+    /// decoding (and the demo replay).
+    pub pipeline: Arc<PipelineConfig>,
 }
 
 impl Config {
@@ -287,16 +305,103 @@ impl Config {
         Config::parse(path, &text)
     }
 
+    /// Reads the file's text: every syntax and type problem is reported at
+    /// once, naming the line and key (see [`check`]).
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        let (config, problems) = check::read(text);
+        if problems.is_empty() {
+            return Ok(config);
+        }
+        Err(ConfigError::Syntax {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
         })
+    }
+
+    /// The pipeline configuration of `[decode]`, `[redaction]` and
+    /// `[enrich]`, as `sightline parse`/`hunt --config` and the server use
+    /// it; every problem in those sections is reported.
+    pub fn pipeline(&self) -> Result<PipelineConfig, ConfigError> {
+        let (pipeline, problems) = self.pipeline_checked();
+        match pipeline {
+            Some(p) if problems.is_empty() => Ok(p),
+            _ => Err(ConfigError::Invalid {
+                problems: problems.join("\n"),
+            }),
+        }
+    }
+
+    fn pipeline_checked(&self) -> (Option<PipelineConfig>, Vec<String>) {
+        let mut problems = Vec::new();
+        let timezone = match jiff::tz::TimeZone::get(&self.decode.timezone) {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                problems.push(format!(
+                    "decode.timezone: unknown time zone {:?}; use an IANA name such as UTC or Europe/Berlin",
+                    self.decode.timezone
+                ));
+                None
+            }
+        };
+        if let Some(y) = self.decode.year
+            && !(1970..=9999).contains(&y)
+        {
+            problems.push(format!(
+                "decode.year: {y} is not a plausible year; write it in full, e.g. 2026"
+            ));
+        }
+        let future_tolerance = match parse_duration(&self.decode.future_tolerance) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.push(format!("decode.future_tolerance: {e}"));
+                None
+            }
+        };
+        let sanitizer = match sightline_sanitize::Sanitizer::new(&self.redaction) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                problems.push(format!("{}: {e}", redaction_key(&e)));
+                None
+            }
+        };
+        let enricher = match sightline_enrich::Enricher::new(&self.enrich) {
+            Ok(e) => Some(e),
+            Err(errors) => {
+                problems.extend(errors.iter().map(|e| format!("enrich.indicators: {e}")));
+                None
+            }
+        };
+        for (i, a) in self.enrich.assets.iter().enumerate() {
+            if a.host.is_empty() {
+                problems.push(format!("enrich.assets[{i}].host: empty host pattern"));
+            }
+        }
+        let pipeline = match (timezone, future_tolerance, sanitizer, enricher) {
+            (Some(timezone), Some(future), Some(sanitizer), Some(enricher)) => {
+                Some(PipelineConfig {
+                    options: sightline_decode::DecodeOptions {
+                        timezone,
+                        year: self.decode.year,
+                        ..Default::default()
+                    },
+                    sanitizer,
+                    enricher,
+                    future_tolerance: Some(future),
+                    default_host: None,
+                })
+            }
+            _ => None,
+        };
+        (pipeline, problems)
     }
 
     /// Checks every value that the types alone do not, collecting all problems.
     pub fn validate(&self) -> Result<Settings, ConfigError> {
-        let mut problems: Vec<String> = Vec::new();
+        let (pipeline, mut problems) = self.pipeline_checked();
         let mut check = |key: &str, r: Result<(), String>| {
             if let Err(e) = r {
                 problems.push(format!("{key}: {e}"));
@@ -428,7 +533,6 @@ impl Config {
         for (key, p) in [
             ("detect.tuning", &self.detect.tuning),
             ("detect.indicators", &self.detect.indicators),
-            ("enrich.indicators", &self.enrich.indicators),
             ("server.admin_token_file", &self.server.admin_token_file),
             ("tls.cert", &self.tls.cert),
             ("tls.key", &self.tls.key),
@@ -473,20 +577,18 @@ impl Config {
                 );
             }
         }
-        for (i, a) in self.enrich.assets.iter().enumerate() {
-            if a.host.is_empty() {
-                check2(
-                    &format!("enrich.assets[{i}].host"),
-                    Err("empty host pattern".into()),
-                );
-            }
+        if let Some(dir) = &self.detect.indicators
+            && dir.exists()
+            && let Err(errors) = sightline_enrich::lists::load_dir(dir)
+        {
+            problems.extend(errors.iter().map(|e| format!("detect.indicators: {e}")));
         }
         let (seal_epoch, checkpoint_every, witnesses) = self.integrity.check(&mut problems);
-        if !problems.is_empty() {
+        let Some(pipeline) = pipeline.filter(|_| problems.is_empty()) else {
             return Err(ConfigError::Invalid {
                 problems: problems.join("\n"),
             });
-        }
+        };
         Ok(Settings {
             listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
             max_body,
@@ -506,6 +608,7 @@ impl Config {
             seal_epoch,
             checkpoint_every,
             witnesses,
+            pipeline: Arc::new(pipeline),
         })
     }
 }
@@ -577,6 +680,20 @@ impl IntegritySection {
             }
         }
         (epoch, every, specs)
+    }
+}
+
+/// The key a redaction problem is about.
+fn redaction_key(e: &sightline_sanitize::ConfigError) -> String {
+    use sightline_sanitize::ConfigError as E;
+    match e {
+        E::BadRegex { index, .. } => format!("redaction.patterns[{index}].regex"),
+        E::BadKind { index, .. } => format!("redaction.patterns[{index}].kind"),
+        E::EmptyAnchor { index, anchor, .. } => {
+            format!("redaction.patterns[{index}].anchors[{anchor}]")
+        }
+        E::UnknownKind(_) => "redaction.disable".into(),
+        E::Anchors(_) => "redaction.patterns".into(),
     }
 }
 
@@ -716,6 +833,93 @@ hash = "abc"
             "syslog.allow[0]",
             "tokens[0].role",
             "tokens[0].hash",
+        ] {
+            assert!(e.contains(key), "{key} missing from:\n{e}");
+        }
+    }
+
+    /// What the writer decodes with: the pipeline of the validated settings.
+    fn server_decodes(text: &str, line: &str) -> sightline_event::Event {
+        let settings = Config::parse(Path::new("x.toml"), text)
+            .unwrap()
+            .validate()
+            .unwrap();
+        let decoder = sightline_parse::Pipeline::with_config(
+            sightline_parse::SourceChoice::Auto,
+            Arc::clone(&settings.pipeline),
+        );
+        let record = sightline_receive::Inbound {
+            stream: "http:test".into(),
+            line: line.into(),
+            ..Default::default()
+        };
+        let mut events = crate::pipeline::decode(&decoder, vec![record]);
+        assert_eq!(events.len(), 1);
+        events.remove(0)
+    }
+
+    const SECRET_LINE: &str =
+        "login user=ray password=hunter2 url=/x?itk=0123456789abcdef0123456789abcdef \u{1b}[31mred";
+    const CUSTOM: &str = r#"[redaction]
+ENABLED
+[[redaction.patterns]]
+kind = "internal-token"
+regex = '''itk=(?P<secret>[0-9a-f]{32})'''
+anchors = ["itk="]
+"#;
+
+    #[test]
+    fn the_server_decodes_with_the_configured_redaction() {
+        let ev = server_decodes(&CUSTOM.replace("ENABLED", ""), SECRET_LINE);
+        assert!(
+            ev.original.contains("itk=[REDACTED:internal-token]"),
+            "{}",
+            ev.original
+        );
+        assert!(
+            ev.original.contains("password=[REDACTED:password]"),
+            "{}",
+            ev.original
+        );
+        assert!(ev.original.contains("\\x1b[31m") && !ev.original.contains('\u{1b}'));
+
+        let ev = server_decodes(&CUSTOM.replace("ENABLED", "enabled = false"), SECRET_LINE);
+        assert!(
+            ev.original.contains("password=hunter2")
+                && ev.original.contains("itk=0123456789abcdef0123456789abcdef"),
+            "no redaction: {}",
+            ev.original
+        );
+        assert!(
+            ev.original.contains("\\x1b[31m") && !ev.original.contains('\u{1b}'),
+            "neutralization still runs: {}",
+            ev.original
+        );
+        assert!(ev.has_tag(sightline_event::tags::NEUTRALIZED));
+    }
+
+    #[test]
+    fn pipeline_sections_report_every_problem() {
+        let text = r#"
+[decode]
+timezone = "Nowhere/Land"
+future_tolerance = "soon"
+[enrich]
+indicators = "/nonexistent/lists"
+[[redaction.patterns]]
+kind = "BAD KIND"
+regex = "x"
+"#;
+        let e = Config::parse(Path::new("x.toml"), text)
+            .unwrap()
+            .pipeline()
+            .unwrap_err()
+            .to_string();
+        for key in [
+            "decode.timezone",
+            "decode.future_tolerance",
+            "redaction.patterns[0].kind",
+            "enrich.indicators: /nonexistent/lists",
         ] {
             assert!(e.contains(key), "{key} missing from:\n{e}");
         }

@@ -9,25 +9,32 @@
 //! replaying again after a restart adds a fresh copy instead of duplicates.
 
 use crate::pipeline::{Payload, Queue};
-use sightline_decode::{DecodeOptions, Event};
+use sightline_decode::Event;
 use sightline_event::EventId;
-use sightline_parse::{Pipeline, SourceChoice, discover};
-use sightline_sanitize::Sanitizer;
+use sightline_parse::{Pipeline, PipelineConfig, SourceChoice, discover};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The replay takes about this long, whatever the span of the logs.
 const REPLAY_SECONDS: f64 = 60.0;
 const BATCH: usize = 500;
 
-/// Decodes every log file under `dir`, shifted per top-level directory
-/// (see the module comment), in time order.
-pub fn load(dir: &Path, now: jiff::Timestamp) -> anyhow::Result<Vec<Event>> {
-    let pipeline = Pipeline::new(
-        SourceChoice::Auto,
-        DecodeOptions::default(),
-        Sanitizer::default(),
-    );
+/// Decodes every log file under `dir` with the server's pipeline
+/// configuration, shifted per top-level directory (see the module comment),
+/// in time order.
+pub fn load(
+    dir: &Path,
+    now: jiff::Timestamp,
+    config: &PipelineConfig,
+) -> anyhow::Result<Vec<Event>> {
+    // The replay re-dates every event to end now, so the logs' own dates
+    // are not "in the future" for it.
+    let config = PipelineConfig {
+        future_tolerance: None,
+        ..config.clone()
+    };
+    let pipeline = Pipeline::with_config(SourceChoice::Auto, Arc::new(config));
     let found = discover(&[dir.to_path_buf()], pipeline.registry())?;
     let mut groups: std::collections::BTreeMap<PathBuf, Vec<Event>> = Default::default();
     for path in &found.files {
@@ -84,8 +91,9 @@ pub fn shift(events: &mut [Event], now: jiff::Timestamp, group: usize) {
 
 /// Sends the events through the pipeline, paced so the whole replay takes
 /// about a minute and keeps time order.
-pub async fn replay(dir: PathBuf, queue: Queue) {
-    let loaded = tokio::task::spawn_blocking(move || load(&dir, jiff::Timestamp::now())).await;
+pub async fn replay(dir: PathBuf, queue: Queue, config: Arc<PipelineConfig>) {
+    let loaded =
+        tokio::task::spawn_blocking(move || load(&dir, jiff::Timestamp::now(), &config)).await;
     let events = match loaded {
         Ok(Ok(e)) => e,
         Ok(Err(e)) => {

@@ -339,6 +339,8 @@ async fn search(
 ) -> ApiResult<Response> {
     let who = authorize(&state, &headers, Permission::Read)?;
     let query = sightline_query::parse(&p.q).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    // The platform's own records only when the query names them.
+    let query = crate::platform::scoped(query);
     let now = jiff::Timestamp::now();
     let time = |s: &Option<String>| param_time(s.as_deref(), now);
     let opts = SearchOptions {

@@ -12,11 +12,11 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod detection;
-pub mod enrich;
 pub mod http;
 pub mod integrity;
 pub mod metrics;
 pub mod pipeline;
+pub mod platform;
 pub mod syslog;
 pub mod tls;
 
@@ -144,9 +144,6 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         settings.reload_interval,
     )?;
     let rules_summary = Arc::clone(&detection.summary);
-    let enricher =
-        enrich::Enricher::new(&config.enrich.assets, config.enrich.indicators.as_deref())
-            .context("reading enrich.indicators")?;
 
     let (queue, rx) = pipeline::queue(config.server.queue_batches, Arc::clone(&metrics));
     // Rule reloads are user-visible changes: audit them.
@@ -192,7 +189,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         store: Arc::clone(&store),
         alerts: Arc::clone(&alerts),
         detection,
-        enricher,
+        pipeline: Arc::clone(&settings.pipeline),
         metrics: Arc::clone(&metrics),
         retention_every: settings.retention_every,
         retention: Box::new(|store: &sightline_store::Store| {
@@ -294,7 +291,11 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     }
     drop(syslog_ctx);
     if let Some(dir) = opts.demo.clone() {
-        tasks.push(tokio::spawn(demo::replay(dir, queue.clone())));
+        tasks.push(tokio::spawn(demo::replay(
+            dir,
+            queue.clone(),
+            Arc::clone(&settings.pipeline),
+        )));
     }
     if let Some(f) = &opts.ready_file {
         let mut info = serde_json::Map::new();

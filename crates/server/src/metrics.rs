@@ -19,6 +19,8 @@ pub struct Metrics {
     pub refused_bodies: Labeled,
     /// Per dataset: events that did not parse (kept raw, tagged).
     pub parse_failures: Labeled,
+    /// Per dataset: events dated beyond the future tolerance (tagged `timestamp_future`).
+    pub future: Labeled,
     pub duplicates: AtomicU64,
     pub batches: AtomicU64,
     /// Requests refused because the queue was full.
@@ -168,6 +170,12 @@ impl Metrics {
             "Events kept raw because they did not parse, per dataset.",
             "dataset",
             &self.parse_failures,
+        );
+        labeled(
+            "sightline_events_future_total",
+            "Events stored with a timestamp beyond now plus decode.future_tolerance (tagged timestamp_future), per dataset.",
+            "dataset",
+            &self.future,
         );
         labeled(
             "sightline_alerts_raised_total",

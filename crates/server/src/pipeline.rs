@@ -5,12 +5,10 @@
 //! backpressure comes from.
 
 use crate::detection::Detection;
-use crate::enrich::Enricher;
 use crate::metrics::Metrics;
-use sightline_decode::{DecodeOptions, Event, StreamInfo};
-use sightline_parse::{Pipeline, SourceChoice};
+use sightline_decode::{Event, StreamInfo};
+use sightline_parse::{Pipeline, PipelineConfig, SourceChoice};
 use sightline_receive::Inbound;
-use sightline_sanitize::Sanitizer;
 use sightline_store::Store;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -21,7 +19,8 @@ use std::time::{Duration, Instant};
 pub enum Payload {
     /// Records from a receiver, to decode.
     Records(Vec<Inbound>),
-    /// Events built by the server itself (audit records, the demo replay).
+    /// Events built by the server itself, stored as they are: audit records,
+    /// and the demo replay (decoded and enriched by the same pipeline).
     Events(Vec<Event>),
     /// Reload rules now (admin request); answered through the ack.
     ReloadRules,
@@ -133,7 +132,8 @@ pub struct Writer {
     pub store: Arc<Store>,
     pub alerts: Arc<sightline_alerts::AlertStore>,
     pub detection: Detection,
-    pub enricher: Enricher,
+    /// Decode options, sanitizer and enricher (the same as `sightline parse --config` builds).
+    pub pipeline: Arc<PipelineConfig>,
     pub metrics: Arc<Metrics>,
     pub retention_every: Duration,
     /// Set at shutdown: drain what is queued and return (senders held by
@@ -145,11 +145,7 @@ pub struct Writer {
 impl Writer {
     /// Runs until every sender is gone, then drains, saves detection state and returns.
     pub fn run(mut self, rx: Receiver<Batch>) {
-        let decoder = Pipeline::new(
-            SourceChoice::Auto,
-            DecodeOptions::default(),
-            Sanitizer::default(),
-        );
+        let decoder = Pipeline::with_config(SourceChoice::Auto, Arc::clone(&self.pipeline));
         let mut last_save = Instant::now();
         let mut last_retention = Instant::now() - self.retention_every;
         let mut last_reload_check = Instant::now();
@@ -281,14 +277,7 @@ impl Writer {
         }
     }
 
-    fn write(
-        &mut self,
-        mut events: Vec<Event>,
-        received: Instant,
-    ) -> Result<BatchReport, IngestError> {
-        for ev in &mut events {
-            self.enricher.apply(ev);
-        }
+    fn write(&mut self, events: Vec<Event>, received: Instant) -> Result<BatchReport, IngestError> {
         let started = Instant::now();
         let appended = self.store.append(&events);
         self.metrics
@@ -332,6 +321,9 @@ impl Writer {
             if ev.has_tag(sightline_event::tags::PARSE_FAILURE) {
                 self.metrics.parse_failures.add(&ev.dataset, 1);
                 out.parse_failures += 1;
+            }
+            if ev.has_tag(sightline_event::tags::TIMESTAMP_FUTURE) {
+                self.metrics.future.add(&ev.dataset, 1);
             }
         }
         let started = Instant::now();
@@ -423,11 +415,7 @@ mod tests {
     }
 
     fn decoder() -> Pipeline {
-        Pipeline::new(
-            SourceChoice::Auto,
-            DecodeOptions::default(),
-            Sanitizer::default(),
-        )
+        Pipeline::with_config(SourceChoice::Auto, Arc::new(PipelineConfig::default()))
     }
 
     const FIRST: &str =

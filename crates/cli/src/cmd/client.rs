@@ -46,10 +46,9 @@ impl Client {
         };
         let mut b = reqwest::Client::builder().use_rustls_tls();
         if let Some(ca) = &args.ca {
-            let pem = std::fs::read(ca).with_context(|| format!("reading {}", ca.display()))?;
-            let cert = reqwest::Certificate::from_pem(&pem)
-                .with_context(|| format!("{} is not a PEM certificate", ca.display()))?;
-            b = b.add_root_certificate(cert);
+            for cert in ca_certificates(ca)? {
+                b = b.add_root_certificate(cert);
+            }
         }
         if args.insecure {
             b = b.danger_accept_invalid_certs(true);
@@ -115,5 +114,78 @@ impl Client {
             }
             Ok(value)
         })
+    }
+}
+
+/// The certificates of a `--ca` file: at least one PEM `CERTIFICATE` block,
+/// or an error naming the file and saying what it holds instead (an empty
+/// file, a private key, garbage) — trusting nothing would fail later with a
+/// vague TLS error, or not at all with `--insecure`.
+pub fn ca_certificates(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    use rustls::pki_types::pem::{PemObject, SectionKind};
+    let pem =
+        std::fs::read(path).with_context(|| format!("reading the --ca file {}", path.display()))?;
+    let expected = "expected PEM certificates (-----BEGIN CERTIFICATE-----), such as the server's DATA/tls/cert.pem";
+    let mut certs = Vec::new();
+    let mut other = Vec::new();
+    for section in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(&pem) {
+        match section {
+            Ok((SectionKind::Certificate, der)) => certs
+                .push(reqwest::Certificate::from_der(&der).with_context(|| {
+                    format!("{}: a certificate does not parse", path.display())
+                })?),
+            Ok((kind, _)) => other.push(format!("{kind:?}")),
+            Err(e) => bail!("{}: not readable as PEM ({e}); {expected}", path.display()),
+        }
+    }
+    if certs.is_empty() {
+        let holds = if pem.iter().all(u8::is_ascii_whitespace) {
+            "is empty".to_owned()
+        } else if other.iter().any(|k| k.contains("PrivateKey")) {
+            "holds a private key, not a certificate (never hand the key to clients)".to_owned()
+        } else if other.is_empty() {
+            "holds no PEM block".to_owned()
+        } else {
+            format!("holds no certificate, only {}", other.join(", "))
+        };
+        bail!("{} {holds}; {expected}", path.display());
+    }
+    Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ca_file_without_a_certificate_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        let cases = [
+            ("empty.pem", String::new(), "is empty"),
+            (
+                "key.pem",
+                cert.signing_key.serialize_pem(),
+                "holds a private key",
+            ),
+            (
+                "garbage.pem",
+                "not a certificate at all\n".to_owned(),
+                "holds no PEM block",
+            ),
+        ];
+        for (name, text, says) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let err = ca_certificates(&path).unwrap_err().to_string();
+            assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+            assert!(
+                err.contains("BEGIN CERTIFICATE"),
+                "says what it expected: {err}"
+            );
+        }
+        let good = dir.path().join("cert.pem");
+        std::fs::write(&good, cert.cert.pem()).unwrap();
+        assert_eq!(ca_certificates(&good).unwrap().len(), 1);
     }
 }

@@ -2,7 +2,6 @@
 //! events, retrospectively. Alerts go to stdout, a summary to stderr.
 
 use super::input::{DecodeArgs, progress_bar, total_bytes};
-use super::rules::{builder_with_indicators, tune};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use sightline_detect::alert::group_text;
@@ -20,15 +19,16 @@ use std::time::Instant;
 #[command(after_help = "Examples:\n  \
     sightline hunt /tmp/ray/session_latest/logs\n  \
     sightline hunt --rules ./my-rules --rules builtin --since 24h /var/log/mesos\n  \
-    sightline hunt --format table --min-level high ../shared/corpus/milvus/dev\n\n\
+    sightline hunt --format table --min-level high ../shared/corpus/milvus/dev\n  \
+    sightline hunt --config /etc/sightline/sightline.toml /var/log/ray   # the server's rules, redaction and enrichment\n\n\
     Times: RFC 3339 (2026-11-22T12:00:00Z), a date (2026-11-22, UTC midnight) or an age (90m, 24h, 7d: that long before now).")]
 pub struct HuntArgs {
     /// Files or directories to read (recursively)
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Rules: `builtin` (the bundled pack), a rule file or a directory; repeat to combine
-    #[arg(long, short, value_name = "DIR|builtin", default_value = "builtin")]
+    /// Rules: `builtin` (the bundled pack), a rule file or a directory; repeat to combine [default: detect.rules of --config, else builtin]
+    #[arg(long, short, value_name = "DIR|builtin")]
     rules: Vec<String>,
 
     /// Only events at or after this time
@@ -47,11 +47,11 @@ pub struct HuntArgs {
     #[arg(long, value_enum, default_value_t = MinLevel::Informational)]
     min_level: MinLevel,
 
-    /// Tuning file: disabled rules, level and suppression overrides, exceptions (docs/rules.md)
+    /// Tuning file: disabled rules, level and suppression overrides, exceptions (docs/rules.md) [default: detect.tuning]
     #[arg(long, value_name = "FILE")]
     tuning: Option<PathBuf>,
 
-    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt`, one value per line)
+    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt` or `NAME.list`, one value per line; docs/operations.md) [default: detect.indicators]
     #[arg(long, value_name = "DIR")]
     indicators: Option<PathBuf>,
 
@@ -127,16 +127,37 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
     {
         bail!("--since ({s}) must be before --until ({u})");
     }
-    let mut b = builder_with_indicators(&args.rules, args.indicators.as_deref())?;
-    tune(&mut b, args.tuning.as_deref())?;
-    let (rules, errors) = b.build();
+    // Rules, events and enrichment as the server would have them when
+    // `--config` names its file; flags override.
+    let config = args.decode.load_config()?;
+    let sources = sightline_rules::Sources {
+        rules: if args.rules.is_empty() {
+            config.detect.rules.clone()
+        } else {
+            args.rules.clone()
+        },
+        tuning: args.tuning.clone().or_else(|| config.detect.tuning.clone()),
+        indicators: args
+            .indicators
+            .clone()
+            .or_else(|| config.detect.indicators.clone()),
+    };
+    let loaded = sightline_rules::load(&sources, Timestamp::now())?;
+    for w in &loaded.warnings {
+        eprintln!("sightline: tuning: {w}");
+    }
+    if loaded.disabled > 0 || loaded.exceptions > 0 {
+        eprintln!(
+            "sightline: tuning: {} rule(s) disabled, {} exception(s) in force",
+            loaded.disabled, loaded.exceptions
+        );
+    }
+    let errors = loaded.errors;
     for e in &errors {
         eprintln!("sightline: rule error: {e}");
     }
-    if rules.rules.is_empty() {
-        bail!("no rule loaded; check --rules (a directory of *.yml files, or `builtin`)");
-    }
-    let pipeline = args.decode.pipeline()?;
+    let rules = loaded.rules;
+    let pipeline = args.decode.pipeline(&config)?;
     let found = discover(&args.paths, pipeline.registry())?;
     if found.files.is_empty() {
         bail!("no log file found under {:?}", args.paths);
@@ -156,7 +177,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
     let mut alerts = Vec::new();
     let (mut events, mut in_range, mut bytes, mut failed) = (0u64, 0u64, 0u64, 0usize);
     for path in &found.files {
-        let res = pipeline.read_file(path, |mut ev| {
+        let res = pipeline.read_file(path, |ev| {
             events += 1;
             if args.since.is_some_and(|s| ev.timestamp < s)
                 || args.until.is_some_and(|u| ev.timestamp >= u)
@@ -164,11 +185,6 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
                 return;
             }
             in_range += 1;
-            if let Some(h) = &args.decode.host
-                && ev.get(sightline_event::field::HOST_NAME).is_none()
-            {
-                ev.set(sightline_event::field::HOST_NAME, h.as_str());
-            }
             engine.process(&ev, &mut alerts);
         });
         match res {

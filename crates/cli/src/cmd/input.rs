@@ -1,13 +1,15 @@
-//! What `parse` and `hunt` share: how files are decoded (source, time
-//! assumptions, host) and the progress bar over the bytes to read.
+//! What `parse` and `hunt` share: how files are decoded (source, the
+//! configuration file's pipeline settings, time assumptions, host) and the
+//! progress bar over the bytes to read.
 
 use anyhow::Context as _;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sightline_decode::DecodeOptions;
 use sightline_parse::{Pipeline, SourceChoice};
-use sightline_sanitize::Sanitizer;
+use sightline_server::config::Config;
 use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Args, Clone)]
 pub struct DecodeArgs {
@@ -15,11 +17,15 @@ pub struct DecodeArgs {
     #[arg(long, short, default_value = "auto", value_parser = parse_choice)]
     pub source: SourceChoice,
 
-    /// Time zone of timestamps written without one (Ray, glog, RFC 3164), e.g. Europe/Berlin
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
-    pub timezone: String,
+    /// The server's configuration file: decode events with its [decode], [redaction] and [enrich] settings, as the server does
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
-    /// Year of timestamps written without one (glog, RFC 3164) when the file does not say
+    /// Time zone of timestamps written without one (Ray, glog, RFC 3164), e.g. Europe/Berlin [default: decode.timezone, else UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// Year of timestamps written without one (glog, RFC 3164) when the file does not say [default: decode.year]
     #[arg(long, value_name = "YEAR")]
     pub year: Option<i16>,
 
@@ -33,23 +39,35 @@ fn parse_choice(s: &str) -> Result<SourceChoice, String> {
 }
 
 impl DecodeArgs {
-    /// The decoding pipeline these options describe.
-    pub fn pipeline(&self) -> anyhow::Result<Pipeline> {
-        let timezone = jiff::tz::TimeZone::get(&self.timezone).with_context(|| {
-            format!(
-                "unknown time zone {:?}; use an IANA name such as UTC or Europe/Berlin",
-                self.timezone
-            )
+    /// The configuration file given with `--config` (every syntax and type
+    /// problem at once), or the defaults.
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        match &self.config {
+            Some(path) => Ok(Config::load(path)?),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// The decoding pipeline of the configuration's `[decode]`,
+    /// `[redaction]` and `[enrich]` tables (the server's), with
+    /// `--timezone` and `--year` on top: built once, shared by every file.
+    pub fn pipeline(&self, config: &Config) -> anyhow::Result<Pipeline> {
+        let mut pipeline = config.pipeline().map_err(|e| match &self.config {
+            Some(path) => anyhow::anyhow!("{}: invalid:\n{e}", path.display()),
+            None => anyhow::anyhow!("{e}"),
         })?;
-        let options = DecodeOptions {
-            timezone,
-            year: self.year,
-            ..Default::default()
-        };
-        Ok(Pipeline::new(
+        if let Some(zone) = &self.timezone {
+            pipeline.options.timezone = jiff::tz::TimeZone::get(zone).with_context(|| {
+                format!("unknown time zone {zone:?}; use an IANA name such as UTC or Europe/Berlin")
+            })?;
+        }
+        if let Some(year) = self.year {
+            pipeline.options.year = Some(year);
+        }
+        pipeline.default_host = self.host.clone();
+        Ok(Pipeline::with_config(
             self.source.clone(),
-            options,
-            Sanitizer::default(),
+            Arc::new(pipeline),
         ))
     }
 }

@@ -14,7 +14,8 @@ use std::time::Instant;
     sightline parse /tmp/ray/session_latest/logs > events.jsonl\n  \
     sightline parse --source mesos /var/log/mesos\n  \
     tail -f app.log | sightline parse --source logfmt -\n  \
-    sightline parse --format ocsf milvus_access.log")]
+    sightline parse --format ocsf milvus_access.log\n  \
+    sightline parse --config /etc/sightline/sightline.toml /var/log/ray   # redaction and enrichment as the server does")]
 pub struct ParseArgs {
     /// Files or directories (read recursively); `-` reads standard input
     #[arg(required = true, value_name = "PATH")]
@@ -60,7 +61,8 @@ enum Format {
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let pipeline = args.decode.pipeline()?;
+    let config = args.decode.load_config()?;
+    let pipeline = args.decode.pipeline(&config)?;
 
     let (stdin, paths): (Vec<_>, Vec<_>) = args
         .paths
@@ -86,15 +88,9 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut write_err: Option<std::io::Error> = None;
     let format = args.format;
-    let host = args.decode.host.clone();
-    let mut write = |mut ev: Event| {
+    let mut write = |ev: Event| {
         if write_err.is_some() {
             return;
-        }
-        if let Some(h) = &host
-            && ev.get(sightline_event::field::HOST_NAME).is_none()
-        {
-            ev.set(sightline_event::field::HOST_NAME, h.as_str());
         }
         let res = match format {
             Format::Jsonl => serde_json::to_writer(&mut out, &ev),
@@ -239,6 +235,8 @@ fn stats_json(s: &StreamStats) -> serde_json::Value {
         "fallback": s.fallback,
         "redactions": s.redactions,
         "neutralized": s.neutralized,
+        "indicator_matches": s.indicator_matches,
+        "future": s.future,
         "decoded_ratio": s.decoded_ratio(),
         "datasets": s.datasets,
     })
@@ -284,6 +282,18 @@ fn print_summary(
         total.events as f64 / secs.max(1e-9),
         total.decoded_ratio() * 100.0
     );
+    if total.indicator_matches > 0 {
+        eprintln!(
+            "{} events hit an indicator list (tagged indicator_match)",
+            total.indicator_matches
+        );
+    }
+    if total.future > 0 {
+        eprintln!(
+            "sightline: warning: {} events are dated in the future (tagged timestamp_future): check --timezone and --year, or the clock of the hosts that wrote them",
+            total.future
+        );
+    }
     if total.lines != total.lines_in_events {
         eprintln!(
             "sightline: warning: {} lines read but {} in events; please report this",

@@ -86,7 +86,7 @@ struct SourceArgs {
     #[arg(long, value_name = "FILE")]
     tuning: Option<std::path::PathBuf>,
 
-    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt`, one value per line)
+    /// Directory of indicator lists for `%name%` placeholders (`NAME.txt` or `NAME.list`, one value per line; docs/operations.md)
     #[arg(long, value_name = "DIR")]
     indicators: Option<std::path::PathBuf>,
 }

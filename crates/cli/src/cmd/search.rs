@@ -14,7 +14,8 @@ use std::process::ExitCode;
     sightline search '\"Failed password\" | timechart 1h' --from 7d\n  \
     sightline search 'event.module:ray | count by source.ip' --format table\n  \
     sightline search --data-dir ./sightline-data 'url.path:/api/jobs*' --limit 20\n\n\
-    The query language is in docs/query.md. Times: RFC 3339, a date, `now`, or an age like 15m, 24h, 7d.")]
+    The query language is in docs/query.md. Times: RFC 3339, a date, `now`, or an age like 15m, 24h, 7d.\n\
+    The platform's own records (audit log) are searched only when the query names them: 'event.dataset:sightline.audit'.")]
 pub struct SearchArgs {
     /// The query (docs/query.md); empty or `*` for everything
     #[arg(default_value = "*")]
@@ -24,9 +25,9 @@ pub struct SearchArgs {
     #[arg(long, default_value = "24h")]
     from: String,
 
-    /// Until this time
-    #[arg(long, default_value = "now")]
-    to: String,
+    /// Until this time [default: no end, so events dated in the future (tagged timestamp_future) are found too]
+    #[arg(long)]
+    to: Option<String>,
 
     /// Events per page
     #[arg(long, default_value_t = 100)]
@@ -64,19 +65,20 @@ enum Format {
 pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     // Fail on a bad query before connecting anywhere, with the parser's message.
     sightline_query::parse(&args.query).map_err(|e| anyhow::anyhow!("invalid query: {e}"))?;
+    let window = Window::new(&args)?;
     let fetch = Fetcher::new(&args)?;
     let mut cursor: Option<String> = None;
     let mut printed = 0usize;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     loop {
-        let page = fetch.page(&args, cursor.as_deref())?;
+        let page = fetch.page(&args, &window, cursor.as_deref())?;
         if args.count {
             writeln!(out, "{}", page["total"].as_u64().unwrap_or(0))?;
             break;
         }
         if let Some(agg) = page.get("aggregation").filter(|a| !a.is_null()) {
-            print_aggregation(&mut out, agg, args.format)?;
+            print_aggregation(&mut out, agg, args.format, &window)?;
             break;
         }
         let events = page["events"].as_array().cloned().unwrap_or_default();
@@ -133,6 +135,35 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The time range searched, resolved once so every page and every message
+/// speak of the same instants.
+struct Window {
+    from: jiff::Timestamp,
+    to: Option<jiff::Timestamp>,
+}
+
+impl Window {
+    fn new(args: &SearchArgs) -> anyhow::Result<Window> {
+        let now = jiff::Timestamp::now();
+        let time = |s: &str| {
+            sightline_query::parse_time(s, now).map_err(|e| anyhow::anyhow!("{s:?}: {e}"))
+        };
+        Ok(Window {
+            from: time(&args.from)?,
+            to: args.to.as_deref().map(time).transpose()?,
+        })
+    }
+
+    /// "between A and B", or "since A" without an end.
+    fn describe(&self) -> String {
+        let t = |t: jiff::Timestamp| t.round(jiff::Unit::Second).unwrap_or(t).to_string();
+        match self.to {
+            Some(to) => format!("between {} and {}", t(self.from), t(to)),
+            None => format!("since {}", t(self.from)),
+        }
+    }
+}
+
 enum Fetcher {
     Remote(Client),
     Local(Box<sightline_store::Store>),
@@ -149,35 +180,41 @@ impl Fetcher {
         })
     }
 
-    fn page(&self, args: &SearchArgs, cursor: Option<&str>) -> anyhow::Result<serde_json::Value> {
+    fn page(
+        &self,
+        args: &SearchArgs,
+        window: &Window,
+        cursor: Option<&str>,
+    ) -> anyhow::Result<serde_json::Value> {
         let limit = if args.count { 1 } else { args.limit };
         match self {
             Fetcher::Remote(c) => {
                 let mut q = vec![
                     ("q", args.query.clone()),
-                    ("from", args.from.clone()),
-                    ("to", args.to.clone()),
+                    ("from", window.from.to_string()),
                     ("limit", limit.to_string()),
                     (
                         "order",
                         if args.oldest_first { "asc" } else { "desc" }.to_owned(),
                     ),
                 ];
+                if let Some(to) = window.to {
+                    q.push(("to", to.to_string()));
+                }
                 if let Some(c) = cursor {
                     q.push(("cursor", c.to_owned()));
                 }
                 c.get("/api/v1/search", &q)
             }
             Fetcher::Local(store) => {
-                let now = jiff::Timestamp::now();
-                let time = |s: &str| {
-                    sightline_query::parse_time(s, now).map_err(|e| anyhow::anyhow!("{s:?}: {e}"))
-                };
                 let query = sightline_query::parse(&args.query)
                     .map_err(|e| anyhow::anyhow!("invalid query: {e}"))?;
+                // The same rule as the server's API: the platform's own
+                // records only when the query names them.
+                let query = sightline_server::platform::scoped(query);
                 let opts = sightline_store::SearchOptions {
-                    from: Some(time(&args.from)?),
-                    to: Some(time(&args.to)?),
+                    from: Some(window.from),
+                    to: window.to,
                     limit,
                     cursor: cursor.map(str::to_owned),
                     newest_first: !args.oldest_first,
@@ -193,12 +230,20 @@ fn print_aggregation(
     out: &mut impl Write,
     agg: &serde_json::Value,
     format: Format,
+    window: &Window,
 ) -> std::io::Result<()> {
     if matches!(format, Format::Jsonl) {
         return writeln!(out, "{agg}");
     }
+    let empty = |key: &str| agg[key].as_array().is_none_or(|a| a.is_empty());
     match agg["type"].as_str() {
         Some("count") => writeln!(out, "{}", agg["count"]),
+        Some("timechart") if empty("buckets") => {
+            writeln!(out, "no matches {}", window.describe())
+        }
+        Some(_) if agg.get("groups").is_some() && empty("groups") => {
+            writeln!(out, "no matches {}", window.describe())
+        }
         Some("timechart") => {
             let buckets = agg["buckets"].as_array().cloned().unwrap_or_default();
             let max = buckets

@@ -100,12 +100,21 @@ fn init_logging(format: &str) {
     }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal: never in a
+        // redirected log, a journal or a pipe, and never with NO_COLOR.
+        .with_ansi(colour_on_stderr());
     if format == "json" {
         builder.json().init();
     } else {
         builder.init();
     }
+}
+
+/// Whether stderr is a terminal and `NO_COLOR` (<https://no-color.org>) is unset or empty.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 #[derive(Args)]
@@ -126,23 +135,35 @@ enum ConfigCommand {
 pub fn config(args: ConfigArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         ConfigCommand::Check { file } => {
-            let config = Config::load(&file)?;
-            match config.validate() {
-                Ok(s) => {
-                    println!(
-                        "{}: valid (listen {}, TLS {}, data {})",
-                        file.display(),
-                        s.listen,
-                        if config.tls.enabled { "on" } else { "off" },
-                        config.server.data_dir.display()
-                    );
-                    Ok(ExitCode::SUCCESS)
+            let text = std::fs::read_to_string(&file).with_context(|| {
+                format!(
+                    "{}: cannot read (check that the file exists and is readable)",
+                    file.display()
+                )
+            })?;
+            let problems = sightline_server::config::check::check(&text);
+            if !problems.is_empty() {
+                let n = problems.len();
+                eprintln!(
+                    "{}: invalid, {n} problem{}:",
+                    file.display(),
+                    if n == 1 { "" } else { "s" }
+                );
+                for p in &problems {
+                    eprintln!("  {p}");
                 }
-                Err(e) => {
-                    eprintln!("{}: invalid:\n{e}", file.display());
-                    Ok(ExitCode::from(1))
-                }
+                return Ok(ExitCode::from(1));
             }
+            let config = Config::parse(&file, &text)?;
+            let s = config.validate()?;
+            println!(
+                "{}: valid (listen {}, TLS {}, data {})",
+                file.display(),
+                s.listen,
+                if config.tls.enabled { "on" } else { "off" },
+                config.server.data_dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod detection;
 mod limits;
+mod pipeline;
 mod support;
 mod tamper;
 

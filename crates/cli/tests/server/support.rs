@@ -38,6 +38,23 @@ impl Server {
         extra: &str,
         args: &[&str],
     ) -> Server {
+        Server::start_logging(dir, data, store_keys, extra, args, None)
+    }
+
+    /// [`Server::start`] with its log (level info) written to `log`, as
+    /// when stderr is redirected to a file.
+    pub fn start_logged(dir: &Path, extra: &str, log: &Path) -> Server {
+        Server::start_logging(dir, &dir.join("data"), "", extra, &[], Some(log))
+    }
+
+    fn start_logging(
+        dir: &Path,
+        data: &Path,
+        store_keys: &str,
+        extra: &str,
+        args: &[&str],
+        log: Option<&Path>,
+    ) -> Server {
         let config = dir.join("sightline.toml");
         let text = format!(
             "[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nmax_body = \"1MiB\"\n\n[store]\nkey_file = \"{}\"\n{store_keys}\n\n{extra}",
@@ -54,9 +71,12 @@ impl Server {
             .arg(&ready)
             .args(args)
             .env("SIGHTLINE_ADMIN_TOKEN", ADMIN)
-            .env("SIGHTLINE_LOG", "warn")
+            .env("SIGHTLINE_LOG", if log.is_some() { "info" } else { "warn" })
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(match log {
+                Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+                None => Stdio::inherit(),
+            })
             .spawn()
             .expect("start sightline server");
         let started = Instant::now();
