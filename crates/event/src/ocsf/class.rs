@@ -48,12 +48,8 @@ const fn class(
     }
 }
 
-pub const AUTHENTICATION: OcsfClass = class(
-    3002,
-    "Authentication",
-    IAM,
-    &[(1, "Logon"), (2, "Logoff")],
-);
+pub const AUTHENTICATION: OcsfClass =
+    class(3002, "Authentication", IAM, &[(1, "Logon"), (2, "Logoff")]);
 pub const ACCOUNT_CHANGE: OcsfClass = class(
     3001,
     "Account Change",

@@ -35,6 +35,24 @@ impl Obj {
         self
     }
 
+    /// Sets `key` from the first string of the ECS list field `ecs`
+    /// (`host.ip`, which ECS keeps as an array; OCSF has one address).
+    pub fn first_of_list(&mut self, ev: &Event, key: &str, ecs: &'static str) -> &mut Self {
+        let (first, all) = match ev.get(ecs) {
+            Some(FieldRef::List(l)) => (l.first().map(String::as_str), l.len() == 1),
+            Some(FieldRef::Str(s)) => (Some(s), true),
+            _ => (None, false),
+        };
+        if let Some(v) = first {
+            self.map.insert(key.into(), J::from(v));
+            // A list of several stays whole under `unmapped` too.
+            if all {
+                self.uses.push(ecs);
+            }
+        }
+        self
+    }
+
     /// Sets `key` from the first of `ecs` the event has as a string.
     pub fn first_str(&mut self, ev: &Event, key: &str, ecs: &[&'static str]) -> &mut Self {
         if let Some(f) = ecs
@@ -104,7 +122,7 @@ pub fn src_endpoint(ev: &Event) -> Option<Obj> {
 pub fn host_endpoint(ev: &Event) -> Option<Obj> {
     let mut o = Obj::default();
     o.str(ev, "hostname", field::HOST_NAME)
-        .str(ev, "ip", field::HOST_IP);
+        .first_of_list(ev, "ip", field::HOST_IP);
     o.valid_if_any(&["hostname", "ip"])
 }
 
@@ -123,7 +141,7 @@ pub fn dst_endpoint(ev: &Event) -> Option<Obj> {
 pub fn device(ev: &Event) -> Option<Obj> {
     let mut o = Obj::default();
     o.str(ev, "hostname", field::HOST_NAME)
-        .str(ev, "ip", field::HOST_IP);
+        .first_of_list(ev, "ip", field::HOST_IP);
     let mut o = o.valid_if_any(&["hostname", "ip"])?;
     o.value("type_id", json!(0)).value("type", json!("Unknown"));
     Some(o)
@@ -143,7 +161,11 @@ pub fn caller(ev: &Event) -> Option<Obj> {
     o.obj("user", user(ev, field::USER_NAME)).first_str(
         ev,
         "app_name",
-        &[field::MLX_CLIENT_APP, field::USER_AGENT_ORIGINAL],
+        &[
+            field::MLX_CLIENT_APP,
+            field::MESOS_FRAMEWORK_NAME,
+            field::USER_AGENT_ORIGINAL,
+        ],
     );
     o.valid_if_any(&["user", "app_name"])
 }
@@ -157,7 +179,11 @@ pub fn writer(ev: &Event) -> Obj {
         // A Mesos task or executor acts for the framework that launched it.
         o.str(ev, "app_name", field::MESOS_FRAMEWORK_NAME);
     } else {
-        o.first_str(ev, "app_name", &[field::MLX_CLIENT_APP, field::SERVICE_NAME]);
+        o.first_str(
+            ev,
+            "app_name",
+            &[field::MLX_CLIENT_APP, field::SERVICE_NAME],
+        );
         if !o.has("app_name") {
             o.value("app_name", json!(ev.module));
         }
@@ -266,7 +292,11 @@ pub fn api(ev: &Event, operation_override: Option<&str>) -> Option<Obj> {
     let mut service = Obj::default();
     service.str(ev, "name", field::SERVICE_NAME);
     let mut request = Obj::default();
-    request.first_str(ev, "uid", &[field::MLX_REQUEST_ID, field::MILVUS_REQUEST_ID]);
+    request.first_str(
+        ev,
+        "uid",
+        &[field::MLX_REQUEST_ID, field::MILVUS_REQUEST_ID],
+    );
     let mut response = Obj::default();
     response
         .int(ev, "code", field::MILVUS_ERROR_CODE)

@@ -194,7 +194,9 @@ fn an_audit_record_is_the_api_call_it_records() {
 #[test]
 fn group_management_activities_follow_the_class_enum() {
     let mut ev = event("milvus", "milvus.rootcoord");
-    ev.add_category("iam").add_type("group").add_type("creation");
+    ev.add_category("iam")
+        .add_type("group")
+        .add_type("creation");
     ev.set_action("role-created");
     ev.set(field::MILVUS_ROLE, "ops");
     let o = to_ocsf(&ev);
@@ -220,7 +222,10 @@ fn an_authorization_decision_is_no_account_change() {
     assert_eq!(to_ocsf(&ev)["class_uid"], 0);
 
     let mut created = event("milvus", "milvus.proxy");
-    created.add_category("iam").add_type("user").add_type("creation");
+    created
+        .add_category("iam")
+        .add_type("user")
+        .add_type("creation");
     created.set(field::USER_TARGET_NAME, "svc");
     let o = to_ocsf(&created);
     assert_eq!(o["class_uid"], 3001);
