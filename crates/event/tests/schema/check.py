@@ -227,6 +227,47 @@ class EcsChecker:
                 errors.add("catalogue: array-ness differs from ECS", f"{name}: {ty}")
 
 
+# ---------------------------------------------------------------- self-check
+
+
+def self_check(ocsf, ecs):
+    """The checks must reject what they exist to catch, or they prove nothing."""
+    base = {
+        "class_uid": 6003, "category_uid": 6, "activity_id": 2, "activity_name": "Read",
+        "type_uid": 600302, "time": 0, "severity_id": 1,
+        "metadata": {"version": OCSF_VERSION, "product": {"name": "Sightline"}},
+        "actor": {"app_name": "x"}, "src_endpoint": {"ip": "10.0.0.1"},
+        "api": {"operation": "Search"},
+    }
+    bad_ocsf = {
+        "without the required api object": {k: v for k, v in base.items() if k != "api"},
+        "with an activity outside the enum": {**base, "activity_id": 7, "type_uid": 600307},
+        "with a wrong type_uid": {**base, "type_uid": 600399},
+        "with an attribute the class lacks": {**base, "process": {"pid": 1}},
+        "with a host-profile device but no profile": {**base, "device": {"type_id": 0, "hostname": "h"}},
+        "with string tags in metadata.tags": {**base, "metadata": {**base["metadata"], "tags": ["x"]}},
+    }
+    problems = []
+    if not ocsf.check(base, Errors()):
+        problems.append("OCSF: a valid API Activity object was rejected")
+    for what, obj in bad_ocsf.items():
+        if ocsf.check(obj, Errors()):
+            problems.append(f"OCSF: an object {what} passed")
+    bad_ecs = {
+        "a name outside ECS": {"log.offset": 0},
+        "a long as keyword": {"log.syslog.version": 1},
+        "a non-address as ip": {"source.ip": "example"},
+        "one value for an array field": {"host.ip": "10.0.0.1"},
+        "a value outside the allowed ones": {"event.category": ["nonsense"]},
+    }
+    if not ecs.check_event({"source.ip": "10.0.0.1", "event.category": ["web"]}, Errors()):
+        problems.append("ECS: valid fields were rejected")
+    for what, ev in bad_ecs.items():
+        if ecs.check_event(ev, Errors()):
+            problems.append(f"ECS: {what} passed")
+    return problems
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -253,6 +294,12 @@ def main():
     ocsf = OcsfChecker()
     ecs = EcsChecker(args.ecs)
     passed = failed = 0
+    problems = self_check(ocsf, ecs)
+    for p in problems:
+        print(f"FAIL self-check: {p}")
+    if problems:
+        print(f"0 passed, {len(problems)} failed")
+        return 1
 
     def verdict(name, errors, extra=""):
         nonlocal passed, failed
