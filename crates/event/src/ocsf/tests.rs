@@ -246,3 +246,21 @@ fn tags_are_metadata_labels_and_unknown_levels_are_unknown_severity() {
     assert_eq!(o["severity_id"], 0);
     assert_eq!(o["metadata"]["version"], OCSF_VERSION);
 }
+
+#[test]
+fn a_host_with_several_addresses_keeps_them_all() {
+    let mut ev = event("syslog", "syslog.log");
+    ev.set(field::HOST_NAME, "h1").set(
+        field::HOST_IP,
+        vec!["10.0.0.1".to_owned(), "fe80::1".to_owned()],
+    );
+    let o = to_ocsf(&ev);
+    // OCSF's device has one address; the list stays whole under unmapped.
+    assert_eq!(o["device"]["ip"], "10.0.0.1");
+    assert_eq!(o["unmapped"]["host.ip"], json!(["10.0.0.1", "fe80::1"]));
+
+    ev.set(field::HOST_IP, vec!["10.0.0.1".to_owned()]);
+    let o = to_ocsf(&ev);
+    assert_eq!(o["device"]["ip"], "10.0.0.1");
+    assert!(o["unmapped"].get("host.ip").is_none());
+}
