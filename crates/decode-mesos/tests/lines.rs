@@ -1236,8 +1236,11 @@ fn control_plane() {
         "I1120 06:00:00.800893 13603 master.cpp:450] Master c85990d2-e844-4762-939a-e232588efbce (mesos-m1) started on 10.20.0.11:5050",
     );
     assert_eq!(
-        (action(&e), s(&e, "host.ip")),
-        ("service-started", Some("10.20.0.11"))
+        (action(&e), e.fields.get("host.ip")),
+        (
+            "service-started",
+            Some(&sightline_decode::Value::List(vec!["10.20.0.11".into()]))
+        )
     );
     let e = one(
         MASTER,

@@ -237,7 +237,7 @@ pub(crate) fn classify(ev: &mut Event, file: &str, msg: &str, rest: Option<&str>
             if let Some(a) = word_after(msg, "worker at address: ") {
                 let (ip, _) = sightline_decode::helpers::split_host_port(a);
                 if ip.parse::<std::net::IpAddr>().is_ok() {
-                    ev.set(field::HOST_IP, ip);
+                    ev.set(field::HOST_IP, vec![ip.to_owned()]);
                 }
             }
         }
@@ -380,7 +380,7 @@ fn node_manager_raylet(ev: &mut Event, msg: &str, rest: Option<&str>) {
         if let Some(a) = word_after(msg, "node_manager address: ") {
             let (ip, _) = sightline_decode::helpers::split_host_port(a);
             if ip.parse::<std::net::IpAddr>().is_ok() {
-                ev.set(field::HOST_IP, ip);
+                ev.set(field::HOST_IP, vec![ip.to_owned()]);
             }
         }
     } else if msg.contains("killed due to memory pressure (OOM)") {
@@ -533,7 +533,10 @@ mod tests {
         );
         assert_eq!(e.action.as_deref(), Some("node-started"));
         assert_eq!(e.get_str("host.name"), Some("vm"));
-        assert_eq!(e.get_str("host.ip"), Some("127.0.0.1"));
+        assert_eq!(
+            e.fields.get("host.ip"),
+            Some(&sightline_decode::Value::List(vec!["127.0.0.1".into()]))
+        );
         assert_eq!(
             e.get_str("ray.node.id"),
             Some("a18a45fcdc2fe56546c99ed6dfb8d949048d3d0ecf715a9e0027c590")

@@ -114,7 +114,7 @@ fn every_line_of_the_ray_corpus_decodes() {
                 bad.push(format!(
                     "{} @{}: {:?} {}",
                     f.display(),
-                    e.get_i64("log.offset").unwrap_or(-1),
+                    e.get_i64("sightline.log.offset").unwrap_or(-1),
                     e.tags,
                     e.original.chars().take(160).collect::<String>()
                 ));

@@ -339,7 +339,19 @@ fn coerce(ty: FieldType, val: &Val<'_>) -> Option<Value> {
             Val::Array(Some(items), _) => Value::List(items.clone()),
             _ => return None,
         },
-        FieldType::Timestamp => return None,
+        FieldType::IpList => {
+            let items = match val {
+                Val::Str(s) => vec![s.trim().to_owned()],
+                Val::Array(Some(items), _) => items.iter().map(|i| i.trim().to_owned()).collect(),
+                _ => return None,
+            };
+            if items.is_empty() || items.iter().any(|i| i.parse::<std::net::IpAddr>().is_err()) {
+                return None;
+            }
+            Value::List(items)
+        }
+        // Objects are flattened into dotted names before they get here.
+        FieldType::Timestamp | FieldType::Object => return None,
     })
 }
 

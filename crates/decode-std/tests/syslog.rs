@@ -221,7 +221,7 @@ fn rfc5424_details() {
     );
     assert_eq!(ray.level.as_deref(), Some("warning"));
     assert_eq!(s(ray, "log.syslog.msgid"), Some("AUTH"));
-    assert_eq!(i(ray, "log.syslog.version"), Some(1));
+    assert_eq!(s(ray, "log.syslog.version"), Some("1"));
     assert_eq!(s(ray, "labels.sd.ray@32473.node"), Some("head-1"));
     assert_eq!(
         s(ray, "labels.sd.ray@32473.path"),

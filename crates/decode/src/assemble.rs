@@ -175,8 +175,8 @@ mod tests {
         let evs = run(&["a", " b", "", " c", "d", "e", " f"], Limits::default());
         let texts: Vec<_> = evs.iter().map(|e| e.original.as_str()).collect();
         assert_eq!(texts, ["a\n b\n\n c", "d", "e\n f"]);
-        assert_eq!(evs[0].get_i64("log.offset"), Some(0));
-        assert_eq!(evs[1].get_i64("log.offset"), Some(9));
+        assert_eq!(evs[0].get_i64("sightline.log.offset"), Some(0));
+        assert_eq!(evs[1].get_i64("sightline.log.offset"), Some(9));
         assert!(evs[0].has_tag(tags::MULTILINE));
         assert!(!evs[1].has_tag(tags::MULTILINE));
     }

@@ -137,7 +137,7 @@ impl<'a> Context<'a> {
         }
         if let Some(path) = &self.stream.path {
             ev.set(field::LOG_FILE_PATH, path.display().to_string());
-            ev.set(field::LOG_OFFSET, record.offset);
+            ev.set(field::SIGHTLINE_LOG_OFFSET, record.offset);
         }
         if let Some(host) = &self.stream.host {
             ev.set(field::HOST_NAME, host.as_str());

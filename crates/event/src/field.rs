@@ -22,7 +22,6 @@ pub const LOG_LOGGER: &str = "log.logger";
 pub const LOG_ORIGIN_FILE: &str = "log.origin.file.name";
 pub const LOG_ORIGIN_LINE: &str = "log.origin.file.line";
 pub const LOG_FILE_PATH: &str = "log.file.path";
-pub const LOG_OFFSET: &str = "log.offset";
 pub const MESSAGE: &str = "message";
 pub const TAGS: &str = "tags";
 pub const LABELS: &str = "labels";
@@ -66,6 +65,8 @@ pub const NETWORK_PROTOCOL: &str = "network.protocol";
 pub const NETWORK_TRANSPORT: &str = "network.transport";
 pub const TRACE_ID: &str = "trace.id";
 pub const RULE_NAME: &str = "rule.name";
+/// Byte offset of a record in its file. ECS has no such field (Beats' `log.offset` is not ECS).
+pub const SIGHTLINE_LOG_OFFSET: &str = "sightline.log.offset";
 /// Set by the sanitizer: how many secrets it replaced in this event.
 pub const SIGHTLINE_REDACTIONS: &str = "sightline.redactions";
 pub const LOG_SYSLOG_PRIORITY: &str = "log.syslog.priority";
@@ -260,6 +261,10 @@ pub enum FieldType {
     Boolean,
     Ip,
     KeywordList,
+    /// Several addresses (ECS normalizes `host.ip` to an array).
+    IpList,
+    /// A map of string values (`labels`).
+    Object,
 }
 
 impl FieldType {
@@ -273,6 +278,8 @@ impl FieldType {
             FieldType::Boolean => "boolean",
             FieldType::Ip => "ip",
             FieldType::KeywordList => "keyword[]",
+            FieldType::IpList => "ip[]",
+            FieldType::Object => "object",
         }
     }
 }
@@ -377,9 +384,9 @@ pub const SCHEMA: &[FieldSpec] = &[
         "Path of the log file the record was read from.",
     ),
     f(
-        LOG_OFFSET,
+        SIGHTLINE_LOG_OFFSET,
         Long,
-        "Byte offset of the record's first line in that file.",
+        "Byte offset of the record's first line in that file (Sightline's own: ECS has no offset field).",
     ),
     f(
         MESSAGE,
@@ -393,14 +400,14 @@ pub const SCHEMA: &[FieldSpec] = &[
     ),
     f(
         LABELS,
-        Keyword,
+        Object,
         "Map of further key/value pairs the source carried.",
     ),
     f(HOST_NAME, Keyword, "Host that wrote the log."),
     f(
         HOST_IP,
-        Ip,
-        "Address of that host, where the source states it.",
+        IpList,
+        "Addresses of that host, where the source states them.",
     ),
     f(
         SERVICE_NAME,
@@ -536,7 +543,7 @@ pub const SCHEMA: &[FieldSpec] = &[
     ),
     f(
         LOG_SYSLOG_VERSION,
-        Long,
+        Keyword,
         "RFC 5424 VERSION of the syslog header.",
     ),
     f(LOG_SYSLOG_MSGID, Keyword, "RFC 5424 MSGID."),

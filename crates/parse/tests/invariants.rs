@@ -97,7 +97,7 @@ proptest! {
             prop_assert_eq!(stats.lines_in_events, lines as u64, "source {}", choice);
             prop_assert_eq!(stats.events, events.len() as u64);
             // Offsets strictly increase: no record is emitted twice.
-            let offsets: Vec<i64> = events.iter().filter_map(|e| e.get_i64("log.offset")).collect();
+            let offsets: Vec<i64> = events.iter().filter_map(|e| e.get_i64("sightline.log.offset")).collect();
             prop_assert!(offsets.windows(2).all(|w| w[0] < w[1]), "source {}: offsets {:?}", choice, offsets);
             for ev in &events {
                 assert_no_forging_chars(ev);

@@ -56,7 +56,7 @@ enum Summary {
 enum Format {
     /// One flat ECS-style JSON object per line
     Jsonl,
-    /// One OCSF 1.3 JSON object per line
+    /// One OCSF 1.8.0 JSON object per line
     Ocsf,
 }
 

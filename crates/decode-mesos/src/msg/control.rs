@@ -182,7 +182,7 @@ fn master(m: &str, line: &Line<'_>, ev: &mut Event) -> bool {
 fn set_host_ip(ev: &mut Event, addr: &str) {
     let (ip, _) = sightline_decode::helpers::split_host_port(text::token(addr.trim()).0);
     if ip.parse::<std::net::IpAddr>().is_ok() {
-        ev.set(field::HOST_IP, ip);
+        ev.set(field::HOST_IP, vec![ip.to_owned()]);
     }
 }
 

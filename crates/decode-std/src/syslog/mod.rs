@@ -203,7 +203,7 @@ fn fill(
         pri::apply(ev, pri);
     }
     if let Some(v) = h.version {
-        ev.set(field::LOG_SYSLOG_VERSION, u32::from(v));
+        ev.set(field::LOG_SYSLOG_VERSION, v.to_string());
     }
     if let Some(stamp) = h.stamp {
         match stamp.resolve(ctx.options, reference, years) {
@@ -243,7 +243,13 @@ fn fill(
                 }
             }
             if el.id == "origin" && *name == "ip" && value.parse::<std::net::IpAddr>().is_ok() {
-                ev.set(field::HOST_IP, value.as_ref());
+                // An origin element may give several addresses (RFC 5424 §7.2.1).
+                let mut ips = match ev.remove(field::HOST_IP) {
+                    Some(sightline_decode::Value::List(ips)) => ips,
+                    _ => Vec::new(),
+                };
+                ips.push(value.to_string());
+                ev.set(field::HOST_IP, ips);
             }
         }
         if el.params.is_empty() {

@@ -686,7 +686,7 @@ def correlation_info(rule, det_ref, det_ours, by_id):
 
 
 def describe(ev):
-    keep = {k: v for k, v in ev.items() if k not in ("event.original", "log.file.path", "log.offset")}
+    keep = {k: v for k, v in ev.items() if k not in ("event.original", "log.file.path", "sightline.log.offset")}
     return json.dumps(keep, ensure_ascii=False)[:300]
 
 

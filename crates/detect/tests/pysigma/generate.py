@@ -455,7 +455,7 @@ class Rules:
 
 
 MODULE_PRODUCT = {"ray": "ray", "mesos": "mesos", "milvus": "milvus", "mlx": "mlx", "json": "json", "text": "text"}
-SKIP_FIELDS = {"event.original", "log.file.path", "log.offset", "event.kind"}
+SKIP_FIELDS = {"event.original", "log.file.path", "sightline.log.offset", "event.kind"}
 
 
 def logsource_for(ev):
@@ -509,7 +509,7 @@ def gen_modifier_rules(R, events, crafted_evs):
         R.add("eq", f"Equality on {f} #{i}", {"sel": {f: recase(sigma_escape(v))}, "condition": "sel"}, logsource_for(ev))
     # 2. Integer equality, a list of integers, an integer written as a string.
     for i in range(8):
-        ev, f, v = pick(real, lambda k, v: isinstance(v, int) and not isinstance(v, bool) and k != "log.offset")
+        ev, f, v = pick(real, lambda k, v: isinstance(v, int) and not isinstance(v, bool) and k != "sightline.log.offset")
         val = [v, v + 1] if i % 3 == 1 else (str(v) if i % 3 == 2 else v)
         R.add("num", f"Number on {f} #{i}", {"sel": {f: val}, "condition": "sel"}, logsource_for(ev))
     R.add("num", "Status 401 as number", {"sel": {"http.response.status_code": 401}, "condition": "sel"}, {"product": "ray"})
@@ -600,7 +600,7 @@ def gen_modifier_rules(R, events, crafted_evs):
     R.add("fieldref", "Fieldref source equals destination", {"sel": {"source.ip|fieldref": "destination.ip"}, "condition": "sel"}, {"product": "mesos"})
     # 13. Numeric comparisons.
     for i in range(10):
-        ev, f, v = pick(real, lambda k, v: isinstance(v, (int, float)) and not isinstance(v, bool) and k != "log.offset")
+        ev, f, v = pick(real, lambda k, v: isinstance(v, (int, float)) and not isinstance(v, bool) and k != "sightline.log.offset")
         op = rng.choice(["gt", "gte", "lt", "lte"])
         R.add("compare", f"{op} on {f} #{i}", {"sel": {f"{f}|{op}": v}, "condition": "sel"}, logsource_for(ev))
     for op, x in [("gt", 10), ("gte", 15), ("lt", 1), ("lte", 12)]:
