@@ -83,5 +83,8 @@ pub(crate) fn provenance(
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| receiver.to_owned());
-    (module, dataset.unwrap_or_else(|| default_dataset.to_owned()))
+    (
+        module,
+        dataset.unwrap_or_else(|| default_dataset.to_owned()),
+    )
 }

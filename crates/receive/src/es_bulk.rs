@@ -118,9 +118,9 @@ pub fn es_bulk(
             };
             let result = document(&lossy_utf8(doc.bytes), action).map(|d| {
                 let mut inbound = to_inbound(d, index.as_deref(), batch_stream, doc.offset);
-                inbound.id_key = given_id.as_ref().map(|id| {
-                    format!("es:{id_scope}:{}:{id}", index.as_deref().unwrap_or(""))
-                });
+                inbound.id_key = given_id
+                    .as_ref()
+                    .map(|id| format!("es:{id_scope}:{}:{id}", index.as_deref().unwrap_or("")));
                 inbound
             });
             (doc.offset, result)
@@ -213,9 +213,7 @@ fn to_inbound(
         .and_then(Value::as_str)
         .map(str::to_owned);
     let text = |doc: &Map<String, Value>, k: &str| {
-        lookup(doc, k)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+        lookup(doc, k).and_then(Value::as_str).map(str::to_owned)
     };
     let (module, dataset) = provenance(
         text(&doc, "event.module").as_deref(),

@@ -142,10 +142,11 @@ fn json_size(v: &Value) -> usize {
         Value::Number(_) => 20,
         Value::String(s) => s.len() + 2,
         Value::Array(items) => items.iter().map(|i| json_size(i) + 1).sum::<usize>() + 2,
-        Value::Object(obj) => obj
-            .iter()
-            .map(|(k, v)| k.len() + 4 + json_size(v))
-            .sum::<usize>()
-            + 2,
+        Value::Object(obj) => {
+            obj.iter()
+                .map(|(k, v)| k.len() + 4 + json_size(v))
+                .sum::<usize>()
+                + 2
+        }
     }
 }

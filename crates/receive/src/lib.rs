@@ -30,6 +30,7 @@ pub use hec::{HecError, HecRawParams, hec_events, hec_raw, hec_response};
 pub use inbound::Inbound;
 pub use native::native_batch;
 pub use otlp::{
-    OtlpFormat, OtlpLogs, otlp_error_response, otlp_grpc_code, otlp_logs, otlp_response, otlp_status,
+    OtlpFormat, OtlpLogs, otlp_error_response, otlp_grpc_code, otlp_logs, otlp_response,
+    otlp_status,
 };
 pub use syslog::{SyslogFrame, SyslogFramer, syslog_inbound, udp_datagram};

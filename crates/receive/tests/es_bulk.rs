@@ -16,7 +16,13 @@ const PYTHON_HELPERS_BULK: &str = concat!(
 
 #[test]
 fn python_client_bulk_with_message_and_structured_docs() {
-    let parse = es_bulk(PYTHON_HELPERS_BULK.as_bytes(), None, "es:10.0.0.1:0011", "shipper").unwrap();
+    let parse = es_bulk(
+        PYTHON_HELPERS_BULK.as_bytes(),
+        None,
+        "es:10.0.0.1:0011",
+        "shipper",
+    )
+    .unwrap();
     assert_eq!(parse.items.len(), 2);
     let first = &parse.items[0];
     assert_eq!(first.action, BulkAction::Index);
@@ -49,7 +55,10 @@ fn python_client_bulk_with_message_and_structured_docs() {
     assert_eq!(fields["tags"], json!(["auth", "ssh"]));
     assert!(!fields.contains_key("message"), "the line is not repeated");
     // Protocol attributes only.
-    assert_eq!(r.attributes, vec![("es.index".to_owned(), "logs".to_owned())]);
+    assert_eq!(
+        r.attributes,
+        vec![("es.index".to_owned(), "logs".to_owned())]
+    );
 
     let second = &parse.items[1];
     assert_eq!(second.id, "abc-1");
@@ -97,7 +106,11 @@ fn create_update_delete_and_path_index() {
     let r = parse.items[0].result.as_ref().unwrap();
     assert_eq!(r.line, "plain log field");
     assert_eq!(r.dataset.as_deref(), Some("milvus.proxy"));
-    assert_eq!(r.module.as_deref(), Some("milvus"), "a dataset names its module");
+    assert_eq!(
+        r.module.as_deref(),
+        Some("milvus"),
+        "a dataset names its module"
+    );
     assert_eq!(r.fields, None, "provenance is not repeated as a field");
     assert_eq!(r.source_hint.as_deref(), Some("milvus"));
     assert_eq!(parse.items[1].result.as_ref().unwrap().line, "orig text");
@@ -193,7 +206,10 @@ fn an_ecs_document_keeps_its_structure_and_provenance() {
     let body = format!("{{\"index\":{{\"_index\":\"logs-system.auth-default\"}}}}\n{ECS_DOC}\n");
     let parse = es_bulk(body.as_bytes(), None, "s", "t").unwrap();
     let r = parse.items[0].result.as_ref().unwrap();
-    assert_eq!(r.line, "Failed password for root from 192.0.2.10 port 22 ssh2");
+    assert_eq!(
+        r.line,
+        "Failed password for root from 192.0.2.10 port 22 ssh2"
+    );
     let fields = r.fields.as_ref().unwrap();
     assert_eq!(fields["source"]["ip"], "192.0.2.10");
     assert_eq!(fields["event"]["category"], json!(["authentication"]));
@@ -213,7 +229,11 @@ fn event_original_is_the_line_when_message_was_cut_down() {
     );
     let parse = es_bulk(body.as_bytes(), Some("logs"), "s", "t").unwrap();
     let r = parse.items[0].result.as_ref().unwrap();
-    assert!(r.line.starts_with("[2024-06-01 12:00:00,123 I"), "{}", r.line);
+    assert!(
+        r.line.starts_with("[2024-06-01 12:00:00,123 I"),
+        "{}",
+        r.line
+    );
     assert_eq!(r.fields.as_ref().unwrap()["message"], "Raylet started");
 }
 

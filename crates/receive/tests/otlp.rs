@@ -316,7 +316,10 @@ fn semantic_convention_attributes_become_ecs_fields() {
     assert_eq!(f["log.level"], "warning", "from the severity number");
     assert_eq!(f["service.name"], "Chat API", "resource attributes too");
     assert_eq!(f["service.version"], "1.4.2");
-    assert!(!f.contains_key("app.tenant"), "unknown names stay labels only");
+    assert!(
+        !f.contains_key("app.tenant"),
+        "unknown names stay labels only"
+    );
     assert_eq!(r.attribute("otel.attributes.app.tenant"), Some("blue"));
     assert_eq!(r.module.as_deref(), Some("otlp"));
     assert_eq!(r.dataset.as_deref(), Some("otlp.chat_api"));
@@ -333,7 +336,13 @@ fn json_with_invalid_utf8_is_read_and_errors_carry_grpc_codes() {
     assert_eq!(otlp_grpc_code(503), 14);
     let status = otlp_status(OtlpFormat::Json, 16, "no token");
     let v: serde_json::Value = serde_json::from_slice(&status).unwrap();
-    assert_eq!((v["code"].as_i64(), v["message"].as_str()), (Some(16), Some("no token")));
+    assert_eq!(
+        (v["code"].as_i64(), v["message"].as_str()),
+        (Some(16), Some("no token"))
+    );
     // Protobuf: field 1 (code) = 16, field 2 (message).
-    assert_eq!(&otlp_status(OtlpFormat::Protobuf, 16, "x")[..], b"\x08\x10\x12\x01x");
+    assert_eq!(
+        &otlp_status(OtlpFormat::Protobuf, 16, "x")[..],
+        b"\x08\x10\x12\x01x"
+    );
 }

@@ -21,8 +21,11 @@ use std::time::{Duration, Instant};
 pub enum Payload {
     /// Records from a receiver, to decode.
     Records(Vec<Inbound>),
-    /// Events built by the server itself (audit records, the demo replay).
+    /// Events built by the server itself and already sanitized (the demo replay).
     Events(Vec<Event>),
+    /// Audit records: sanitized like decoded events (a search's text may
+    /// hold a secret), then stored.
+    Audit(Vec<Event>),
     /// Reload rules now (admin request); answered through the ack.
     ReloadRules,
 }
@@ -35,6 +38,10 @@ pub struct BatchReport {
     pub duplicates: usize,
     pub parse_failures: usize,
     pub alerts: usize,
+    /// Ids of the events not stored because they were stored before (or
+    /// twice in the batch), for receivers that answer per record.
+    #[serde(skip)]
+    pub duplicate_ids: Vec<sightline_event::EventId>,
     /// For rule reloads: what happened.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -145,10 +152,11 @@ pub struct Writer {
 impl Writer {
     /// Runs until every sender is gone, then drains, saves detection state and returns.
     pub fn run(mut self, rx: Receiver<Batch>) {
+        let sanitizer = Sanitizer::default();
         let decoder = Pipeline::new(
             SourceChoice::Auto,
             DecodeOptions::default(),
-            Sanitizer::default(),
+            sanitizer.clone(),
         );
         let mut last_save = Instant::now();
         let mut last_retention = Instant::now() - self.retention_every;
@@ -157,13 +165,13 @@ impl Writer {
             match rx.recv_timeout(Duration::from_millis(500)) {
                 Ok(batch) => {
                     self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
-                    self.handle(&decoder, batch);
+                    self.handle(&decoder, &sanitizer, batch);
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     if self.stop.load(Ordering::Relaxed) {
                         while let Ok(batch) = rx.try_recv() {
                             self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
-                            self.handle(&decoder, batch);
+                            self.handle(&decoder, &sanitizer, batch);
                         }
                         break;
                     }
@@ -254,7 +262,7 @@ impl Writer {
         self.metrics.store_events.store(s.events, Ordering::Relaxed);
     }
 
-    fn handle(&mut self, decoder: &Pipeline, batch: Batch) {
+    fn handle(&mut self, decoder: &Pipeline, sanitizer: &Sanitizer, batch: Batch) {
         let result = match batch.payload {
             Payload::ReloadRules => self
                 .detection
@@ -275,6 +283,12 @@ impl Writer {
                 self.write(events, batch.received)
             }
             Payload::Events(events) => self.write(events, batch.received),
+            Payload::Audit(mut events) => {
+                for ev in &mut events {
+                    sanitizer.apply(ev);
+                }
+                self.write(events, batch.received)
+            }
         };
         if let Some(ack) = batch.ack {
             let _ = ack.send(result);
@@ -319,6 +333,7 @@ impl Writer {
             events: events.len(),
             stored: report.stored as usize,
             duplicates: report.duplicates as usize,
+            duplicate_ids: report.duplicate_ids.clone(),
             ..Default::default()
         };
         // Only events stored now are detected on: a retried batch must not
@@ -346,7 +361,8 @@ impl Writer {
 
 /// Decodes records, grouping consecutive records of one stream so multi-line
 /// records (tracebacks) assemble as they do when reading files. Records the
-/// sender framed as whole events are decoded alone.
+/// sender framed as whole events are decoded alone, and completed with what
+/// the sender sent besides the line ([`crate::structured`]).
 pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
     let mut events = Vec::with_capacity(records.len());
     let mut i = 0;
@@ -374,6 +390,7 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             start_offset: first.offset,
         };
         let reader = std::io::Cursor::new(text.into_bytes());
+        let mut produced = Vec::new();
         let mut push = |mut ev: Event| {
             for (k, v) in &first.attributes {
                 ev.labels.entry(k.clone()).or_insert_with(|| v.clone());
@@ -383,7 +400,7 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             {
                 ev.set(sightline_event::field::HOST_NAME, h.as_str());
             }
-            events.push(ev);
+            produced.push(ev);
         };
         let hinted = first
             .source_hint
@@ -394,6 +411,10 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             Some(source) => decoder.read_with(source, stream, reader, &mut push),
             None => decoder.read(stream, reader, &mut push),
         };
+        if group.len() == 1 {
+            crate::structured::complete(decoder, first, &mut produced);
+        }
+        events.append(&mut produced);
         i = j;
     }
     events

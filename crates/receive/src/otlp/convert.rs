@@ -9,8 +9,8 @@
 //!
 //! Map-valued attributes are flattened with dots; arrays are JSON text.
 
-use crate::attrs::Attrs;
 use super::semconv;
+use crate::attrs::Attrs;
 use crate::batch::{batch_hash, provenance_name, source_hint_for};
 use crate::error::ReceiveError;
 use crate::inbound::Inbound;
@@ -103,9 +103,7 @@ pub(super) fn records(
                 } else {
                     attrs.mark_dropped();
                 }
-                if let Some(level) =
-                    semconv::level(&record.severity_text, record.severity_number)
-                {
+                if let Some(level) = semconv::level(&record.severity_text, record.severity_number) {
                     fields.insert("log.level".into(), Value::String(level));
                 }
                 if !record.trace_id.is_empty() {
