@@ -112,7 +112,8 @@ fn credential(headers: &HeaderMap) -> Credential {
 }
 
 /// The token of a request, if it carries one in a form we read.
-pub(crate) fn presented_token(headers: &HeaderMap) -> Option<String> {
+#[cfg(test)]
+fn presented_token(headers: &HeaderMap) -> Option<String> {
     match credential(headers) {
         Credential::Token(t) => Some(t),
         _ => None,

@@ -5,22 +5,27 @@
 //!   closed as soon as it is accepted (counted in
 //!   `sightline_connections_refused_total{listener="http"}`), so a flood
 //!   costs a file descriptor for an instant, not for ever.
-//! * The TLS handshake, and the headers of each request, must arrive within
-//!   `header_timeout`: counted from connecting for the first request, from
-//!   the previous answer for the next ones (HTTP/1.1 keep-alive). A client
-//!   that connects and sends nothing, or trickles its headers (slowloris),
-//!   is closed.
-//! * A connection with no request open for `idle_timeout` is closed (HTTP/2
-//!   connections, which hyper's header timeout does not cover).
+//! * The TLS handshake must finish, and a connection's first request arrive,
+//!   within `header_timeout` of connecting; and once the first bytes of a
+//!   request are in, its headers must be complete within `header_timeout`.
+//!   A client that connects and sends nothing, or trickles its headers
+//!   (slowloris), is closed.
+//! * A kept-alive connection with no request open for `idle_timeout` is closed.
+//!
+//! hyper's own header timeout is not used: its timer also runs while an
+//! HTTP/1.1 connection waits for its next request, which would close every
+//! pooled shipper connection after `header_timeout`.
 //!
 //! Closed connections are counted in `sightline_connections_timed_out_total`.
 
 use crate::metrics::Metrics;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
 #[derive(Debug, Clone, Copy)]
@@ -156,6 +161,13 @@ async fn drive<IO>(
 {
     use tower::ServiceExt;
     let activity = Arc::new(Activity::new());
+    // HTTP/2 clients send frames (pings, window updates) between requests:
+    // bytes there do not start a request.
+    let io = Watched {
+        io,
+        activity: Arc::clone(&activity),
+        track: !matches!(protocols, Protocols::Http2),
+    };
     let seen = Arc::clone(&activity);
     let service =
         hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
@@ -169,12 +181,7 @@ async fn drive<IO>(
                 r
             }
         });
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
-    builder.http2().timer(TokioTimer::new());
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     let builder = match protocols {
         Protocols::Http1 => builder.http1_only(),
         Protocols::Http2 => builder.http2_only(),
@@ -183,13 +190,10 @@ async fn drive<IO>(
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     tokio::pin!(conn);
     loop {
-        let deadline = activity.deadline(limits);
+        let deadline = activity.deadline(limits, Instant::now());
         tokio::select! {
             r = conn.as_mut() => {
                 if let Err(e) = r {
-                    if is_header_timeout(&*e) {
-                        metrics.connections_timed_out.add(LISTENER, 1);
-                    }
                     tracing::debug!("connection {peer}: {e}");
                 }
                 return;
@@ -200,9 +204,13 @@ async fn drive<IO>(
                 return;
             }
             _ = tokio::time::sleep_until(deadline) => {
-                if activity.expired(limits) {
+                if activity.expired(limits, Instant::now()) {
                     metrics.connections_timed_out.add(LISTENER, 1);
                     tracing::debug!("connection {peer}: no request within the time allowed; closed");
+                    // Closed in order where the client lets us (TLS close_notify, HTTP/2
+                    // GOAWAY); a client trickling headers does not, and is cut off.
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(Duration::from_secs(1), conn.as_mut()).await;
                     return;
                 }
             }
@@ -210,18 +218,17 @@ async fn drive<IO>(
     }
 }
 
-fn is_header_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
-    e.downcast_ref::<hyper::Error>()
-        .is_some_and(|h| h.is_timeout())
-}
-
-/// When a connection last started or finished a request, and how many are open.
+/// When a connection last started or finished a request, how many are
+/// open, and whether the next one has begun to arrive.
 struct Activity {
     base: Instant,
     open: AtomicUsize,
     served: AtomicU64,
     /// Milliseconds after `base` of the last start or end of a request.
     last: AtomicU64,
+    /// 1 + milliseconds after `base` when bytes came in with no request open
+    /// (a request's headers are arriving); 0 when none did.
+    arriving: AtomicU64,
 }
 
 impl Activity {
@@ -231,31 +238,62 @@ impl Activity {
             open: AtomicUsize::new(0),
             served: AtomicU64::new(0),
             last: AtomicU64::new(0),
+            arriving: AtomicU64::new(0),
         }
     }
 
-    fn touch(&self) {
-        let ms = self.base.elapsed().as_millis() as u64;
-        self.last.store(ms, Ordering::Relaxed);
+    fn ms(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.base).as_millis() as u64
     }
 
-    /// When the connection is due to be closed if nothing happens: a first
-    /// request must come within the header timeout, later ones within the
-    /// idle timeout. While a request is open, look again an idle timeout later.
-    fn deadline(&self, limits: Limits) -> Instant {
-        let last = self.base + Duration::from_millis(self.last.load(Ordering::Relaxed));
+    fn at(&self, ms: u64) -> Instant {
+        self.base + Duration::from_millis(ms)
+    }
+
+    fn bytes_arrived(&self, now: Instant) {
+        if self.open.load(Ordering::Relaxed) == 0 {
+            let _ = self.arriving.compare_exchange(
+                0,
+                self.ms(now) + 1,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
+    }
+
+    fn request_started(&self, now: Instant) {
+        self.open.fetch_add(1, Ordering::Relaxed);
+        self.served.fetch_add(1, Ordering::Relaxed);
+        self.arriving.store(0, Ordering::Relaxed);
+        self.last.store(self.ms(now), Ordering::Relaxed);
+    }
+
+    fn request_ended(&self, now: Instant) {
+        self.last.store(self.ms(now), Ordering::Relaxed);
+        self.open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// When the connection is due to be closed if nothing happens: headers
+    /// that began to arrive must be complete within the header timeout, a
+    /// first request must come within it, later ones within the idle
+    /// timeout. While a request is open, look again an idle timeout later.
+    fn deadline(&self, limits: Limits, now: Instant) -> Instant {
         if self.open.load(Ordering::Relaxed) > 0 {
-            return Instant::now() + limits.idle_timeout;
+            return now + limits.idle_timeout;
         }
-        if self.served.load(Ordering::Relaxed) == 0 {
+        let arriving = self.arriving.load(Ordering::Relaxed);
+        let last = self.at(self.last.load(Ordering::Relaxed));
+        if arriving > 0 {
+            self.at(arriving - 1) + limits.header_timeout
+        } else if self.served.load(Ordering::Relaxed) == 0 {
             last + limits.header_timeout
         } else {
             last + limits.idle_timeout
         }
     }
 
-    fn expired(&self, limits: Limits) -> bool {
-        self.open.load(Ordering::Relaxed) == 0 && Instant::now() >= self.deadline(limits)
+    fn expired(&self, limits: Limits, now: Instant) -> bool {
+        self.open.load(Ordering::Relaxed) == 0 && now >= self.deadline(limits, now)
     }
 }
 
@@ -264,16 +302,97 @@ struct RequestOpen(Arc<Activity>);
 
 impl RequestOpen {
     fn new(activity: Arc<Activity>) -> RequestOpen {
-        activity.open.fetch_add(1, Ordering::Relaxed);
-        activity.served.fetch_add(1, Ordering::Relaxed);
-        activity.touch();
+        activity.request_started(Instant::now());
         RequestOpen(activity)
     }
 }
 
 impl Drop for RequestOpen {
     fn drop(&mut self) {
-        self.0.touch();
-        self.0.open.fetch_sub(1, Ordering::Relaxed);
+        self.0.request_ended(Instant::now());
+    }
+}
+
+/// A connection's stream, noting when bytes arrive between requests.
+struct Watched<IO> {
+    io: IO,
+    activity: Arc<Activity>,
+    track: bool,
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for Watched<IO> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.io).poll_read(cx, buf);
+        if self.track && buf.filled().len() > before {
+            self.activity.bytes_arrived(Instant::now());
+        }
+        polled
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Watched<IO> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        max_connections: 1,
+        header_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(60),
+    };
+
+    #[test]
+    fn deadlines_for_silence_slow_headers_and_idling() {
+        let a = Activity::new();
+        let t = |secs: u64| a.base + Duration::from_secs(secs);
+        // Nothing sent since connecting: the header timeout.
+        assert_eq!(a.deadline(LIMITS, t(0)), t(10));
+        assert!(!a.expired(LIMITS, t(9)) && a.expired(LIMITS, t(10)));
+        // Headers trickling in: counted from their first byte, not the last.
+        a.bytes_arrived(t(3));
+        a.bytes_arrived(t(8));
+        assert_eq!(a.deadline(LIMITS, t(8)), t(13));
+        a.request_started(t(9));
+        assert!(!a.expired(LIMITS, t(200)), "a request is open, however long it takes");
+        a.request_ended(t(200));
+        // Between requests: the idle timeout, until bytes of the next arrive.
+        assert_eq!(a.deadline(LIMITS, t(200)), t(260));
+        assert!(!a.expired(LIMITS, t(259)) && a.expired(LIMITS, t(260)));
+        a.bytes_arrived(t(230));
+        assert_eq!(a.deadline(LIMITS, t(230)), t(240));
     }
 }

@@ -4,7 +4,9 @@
 //! retention in `limits`.
 
 mod detection;
+mod hostile;
 mod limits;
+mod receivers;
 mod support;
 
 use std::io::Write;
