@@ -208,15 +208,13 @@ pub async fn admit(State(state): State<Arc<AppState>>, request: Request, next: N
     let has_body = declared.unwrap_or(0) > 0 || chunked;
     // A client that asked `Expect: 100-continue` has sent nothing yet; if we
     // answer without polling the body it never sends it, so nothing to drain.
+    // Once the body has been polled (100 Continue sent), it is sending.
     let waiting = parts
         .headers
         .get(header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    let drain_limit = if waiting || !has_body {
-        0
-    } else {
-        4 * state.max_body as u64
-    };
+    let sending_limit = 4 * state.max_body as u64;
+    let drain_limit = if waiting || !has_body { 0 } else { sending_limit };
 
     let needed = access(parts.uri.path());
     if needed != Access::Public {
@@ -255,7 +253,7 @@ pub async fn admit(State(state): State<Arc<AppState>>, request: Request, next: N
                 .await
         }
         Collected::TooLarge(rest) => {
-            drain(rest, drain_limit).await;
+            drain(rest, sending_limit).await;
             too_large()
         }
         Collected::Stalled => {
