@@ -214,7 +214,11 @@ pub async fn admit(State(state): State<Arc<AppState>>, request: Request, next: N
         .get(header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let sending_limit = 4 * state.max_body as u64;
-    let drain_limit = if waiting || !has_body { 0 } else { sending_limit };
+    let drain_limit = if waiting || !has_body {
+        0
+    } else {
+        sending_limit
+    };
 
     let needed = access(parts.uri.path());
     if needed != Access::Public {

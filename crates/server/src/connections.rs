@@ -387,7 +387,10 @@ mod tests {
         a.bytes_arrived(t(8));
         assert_eq!(a.deadline(LIMITS, t(8)), t(13));
         a.request_started(t(9));
-        assert!(!a.expired(LIMITS, t(200)), "a request is open, however long it takes");
+        assert!(
+            !a.expired(LIMITS, t(200)),
+            "a request is open, however long it takes"
+        );
         a.request_ended(t(200));
         // Between requests: the idle timeout, until bytes of the next arrive.
         assert_eq!(a.deadline(LIMITS, t(200)), t(260));

@@ -722,7 +722,7 @@ async fn hec_event(
         &headers,
         &body,
         "hec",
-        |body, stream| sightline_receive::hec_events(body, stream),
+        sightline_receive::hec_events,
     )
     .await
 }

@@ -15,7 +15,8 @@ type Tls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
 /// closed it instead (it was over the connection limit).
 fn tls_open(addr: &str, config: &std::sync::Arc<rustls::ClientConfig>) -> Option<Tls> {
     let sock = TcpStream::connect(addr).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let conn = rustls::ClientConnection::new(config.clone(), name).unwrap();
     let mut tls = rustls::StreamOwned::new(conn, sock);
@@ -120,14 +121,20 @@ fn idle_slow_and_surplus_connections_are_closed_and_normal_clients_get_through()
             None => refused += 1,
         }
     }
-    assert!(refused >= 10, "30 connections with a limit of 20: {refused} refused");
+    assert!(
+        refused >= 10,
+        "30 connections with a limit of 20: {refused} refused"
+    );
     wait_until_all_closed(&mut idle, &mut slow);
 
     // A fresh client for each read: the server closes connections idle for
     // idle_timeout, which the phases below outlast.
     let data = server.data();
     let m = |name: &str| metric(&client(&data), &url, ADMIN, name);
-    assert_eq!(m("sightline_connections_refused_total{listener=\"http\"}"), refused as f64);
+    assert_eq!(
+        m("sightline_connections_refused_total{listener=\"http\"}"),
+        refused as f64
+    );
     let timed_out = m("sightline_connections_timed_out_total{listener=\"http\"}");
     assert!(
         timed_out >= (idle.len() + slow.len()) as f64,
@@ -147,17 +154,31 @@ fn idle_slow_and_surplus_connections_are_closed_and_normal_clients_get_through()
         .collect();
     let started = Instant::now();
     while !plain.iter_mut().all(closed) {
-        assert!(started.elapsed() < Duration::from_secs(60), "syslog connections still open");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "syslog connections still open"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert_eq!(m("sightline_connections_refused_total{listener=\"syslog_tls\"}"), 2.0);
-    assert_eq!(m("sightline_connections_timed_out_total{listener=\"syslog_tls\"}"), 3.0);
+    assert_eq!(
+        m("sightline_connections_refused_total{listener=\"syslog_tls\"}"),
+        2.0
+    );
+    assert_eq!(
+        m("sightline_connections_timed_out_total{listener=\"syslog_tls\"}"),
+        3.0
+    );
     let mut sender = tls_open(&syslog, &config).expect("a real sender gets in");
     let msg = "<38>1 2026-11-22T12:00:00Z node-1 sshd 42 - - syslogafterflood";
     write!(sender, "{} {msg}", msg.len()).unwrap();
     sender.flush().unwrap();
     eventually("the syslog message", || {
-        search_count(&client(&data), &url, ADMIN, "syslogafterflood AND event.module:syslog") == 1
+        search_count(
+            &client(&data),
+            &url,
+            ADMIN,
+            "syslogafterflood AND event.module:syslog",
+        ) == 1
     });
     server.stop();
 }
@@ -214,9 +235,22 @@ fn a_udp_burst_is_stored_or_counted_and_the_bootstrap_token_stays_out_of_the_log
     eprintln!("udp burst of {SENT}: {stored} stored, {dropped} dropped by the kernel");
     assert_eq!(stored + dropped, SENT);
     assert!(stored > 0);
-    assert!(metric(&c, &url, &token, "sightline_syslog_udp_receive_buffer_bytes ") > 0.0);
+    assert!(
+        metric(
+            &c,
+            &url,
+            &token,
+            "sightline_syslog_udp_receive_buffer_bytes "
+        ) > 0.0
+    );
     server.stop();
     let logged = std::fs::read_to_string(&log).unwrap();
-    assert!(!logged.contains(&token), "the token is never in the log:\n{logged}");
-    assert!(logged.contains("data.admin-token"), "the log says where it is:\n{logged}");
+    assert!(
+        !logged.contains(&token),
+        "the token is never in the log:\n{logged}"
+    );
+    assert!(
+        logged.contains("data.admin-token"),
+        "the log says where it is:\n{logged}"
+    );
 }

@@ -7,7 +7,12 @@
 
 use crate::support::*;
 
-fn bulk(c: &shim::blocking_shim::Client, url: &str, token: Option<&str>, body: Vec<u8>) -> shim::blocking_shim::Resp {
+fn bulk(
+    c: &shim::blocking_shim::Client,
+    url: &str,
+    token: Option<&str>,
+    body: Vec<u8>,
+) -> shim::blocking_shim::Resp {
     let mut req = c
         .raw()
         .post(format!("{url}/_bulk"))
@@ -42,20 +47,31 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
     assert_eq!(r.headers["x-elastic-product"], "Elasticsearch");
     eventually("the ECS document", || count("ecsmarker") == 1);
     assert_eq!(
-        count("ecsmarker AND source.ip:192.0.2.10 AND source.port:50022 AND event.category:authentication AND event.outcome:failure AND user.name:root AND event.dataset:system.auth AND event.module:system AND NOT tags:timestamp_inferred"),
+        count(
+            "ecsmarker AND source.ip:192.0.2.10 AND source.port:50022 AND event.category:authentication AND event.outcome:failure AND user.name:root AND event.dataset:system.auth AND event.module:system AND NOT tags:timestamp_inferred"
+        ),
         1,
         "typed fields, the document's dataset and the sender's time: {:?}",
         search_events(&c, url, ADMIN, &not_audit("ecsmarker"), 1)
     );
     let ev = &search_events(&c, url, ADMIN, &not_audit("ecsmarker"), 1)[0];
     assert_eq!(ev["@timestamp"], "2026-11-20T10:00:00Z");
-    assert!(ev.get("labels").and_then(|l| l.get("source.ip")).is_none(), "{ev}");
+    assert!(
+        ev.get("labels").and_then(|l| l.get("source.ip")).is_none(),
+        "{ev}"
+    );
 
     // The same `_id`s in differently composed requests: stored once, answered as Elasticsearch does.
     let doc = |id: &str| format!("{{\"message\":\"document {id} idmarker\"}}\n");
     let create = |ids: &[&str]| -> Vec<u8> {
         ids.iter()
-            .flat_map(|id| format!("{{\"create\":{{\"_index\":\"app\",\"_id\":\"{id}\"}}}}\n{}", doc(id)).into_bytes())
+            .flat_map(|id| {
+                format!(
+                    "{{\"create\":{{\"_index\":\"app\",\"_id\":\"{id}\"}}}}\n{}",
+                    doc(id)
+                )
+                .into_bytes()
+            })
             .collect()
     };
     let r = bulk(&c, url, Some(ADMIN), create(&["a", "b", "c"]));
@@ -104,7 +120,12 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
             .header("authorization", format!("Splunk {ADMIN}"))
             .body(hec),
     );
-    assert_eq!((r.status, r.json()["code"].as_u64()), (200, Some(0)), "{}", r.body);
+    assert_eq!(
+        (r.status, r.json()["code"].as_u64()),
+        (200, Some(0)),
+        "{}",
+        r.body
+    );
     let mut otlp = b"{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"utf8marker otlp caf".to_vec();
     otlp.extend_from_slice(b"\xe9\"}}]}]}]}");
     let r = c.send(
@@ -130,11 +151,22 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
     let viewer = viewer.json()["token"].as_str().unwrap().to_owned();
     let r = bulk(&c, url, None, ecs.into());
     assert_eq!(r.status, 401);
-    assert_eq!(r.headers["x-elastic-product"], "Elasticsearch", "ES 401 with a body");
-    assert_eq!(r.json()["error"]["type"], "security_exception", "{}", r.body);
+    assert_eq!(
+        r.headers["x-elastic-product"], "Elasticsearch",
+        "ES 401 with a body"
+    );
+    assert_eq!(
+        r.json()["error"]["type"],
+        "security_exception",
+        "{}",
+        r.body
+    );
     let r = c.get(&format!("{url}/"), None);
     assert_eq!(r.status, 401);
-    assert_eq!(r.headers["x-elastic-product"], "Elasticsearch", "ES 401 without a body");
+    assert_eq!(
+        r.headers["x-elastic-product"], "Elasticsearch",
+        "ES 401 without a body"
+    );
     let hec = |auth: Option<&str>| {
         let mut req = c
             .raw()
@@ -148,10 +180,17 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
     };
     assert_eq!(hec(None), (401, 2), "Token is required");
     assert_eq!(hec(Some("Splunk")), (401, 3), "Invalid authorization");
-    assert_eq!(hec(Some("Splunk sl_not_a_token")), (403, 4), "Invalid token, as Splunk answers");
+    assert_eq!(
+        hec(Some("Splunk sl_not_a_token")),
+        (403, 4),
+        "Invalid token, as Splunk answers"
+    );
     assert_eq!(hec(Some(&format!("Splunk {viewer}"))).0, 403);
     let health = c.get(&format!("{url}/services/collector/health"), None);
-    assert_eq!((health.status, health.json()["code"].as_u64()), (200, Some(17)));
+    assert_eq!(
+        (health.status, health.json()["code"].as_u64()),
+        (200, Some(17))
+    );
     let r = c.send(
         c.raw()
             .post(format!("{url}/v1/logs"))
@@ -169,9 +208,18 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
             .header("content-type", "application/json")
             .body("{}"),
     );
-    assert_eq!((r.status, r.json()["code"].as_i64()), (403, Some(7)), "{}", r.body);
+    assert_eq!(
+        (r.status, r.json()["code"].as_i64()),
+        (403, Some(7)),
+        "{}",
+        r.body
+    );
     // A bad query or body never tells an unauthorized caller more than 401/403.
-    assert_eq!(c.get(&format!("{url}/api/v1/search?limit=many"), None).status, 401);
+    assert_eq!(
+        c.get(&format!("{url}/api/v1/search?limit=many"), None)
+            .status,
+        401
+    );
     let r = c.send(
         c.raw()
             .post(format!("{url}/api/v1/alerts/abc/state"))
@@ -183,9 +231,18 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
     assert_eq!(c.get(&format!("{url}/no/such/path"), None).status, 401);
 
     // Refused requests are audited: who (when known), from where, what; never the token.
-    let audited = |q: &str| search_count(&c, url, ADMIN, &format!("event.dataset:sightline.audit AND {q}"));
+    let audited = |q: &str| {
+        search_count(
+            &c,
+            url,
+            ADMIN,
+            &format!("event.dataset:sightline.audit AND {q}"),
+        )
+    };
     eventually("the 403 audit record", || {
-        audited("event.action:authorization-denied AND user.name:viewer-1 AND url.path:\"/api/v1/alerts/abc/state\"") == 1
+        audited(
+            "event.action:authorization-denied AND user.name:viewer-1 AND url.path:\"/api/v1/alerts/abc/state\"",
+        ) == 1
     });
     let denied = search_events(
         &c,
@@ -197,13 +254,19 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
     assert!(!denied.is_empty());
     for ev in &denied {
         let text = ev.to_string();
-        assert!(!text.contains("sl_not_a_token"), "the presented token is never recorded: {text}");
+        assert!(
+            !text.contains("sl_not_a_token"),
+            "the presented token is never recorded: {text}"
+        );
         assert_eq!(ev["source.ip"], "127.0.0.1");
     }
     // A flood of unknown tokens: recorded up to the per-address limit, and it raises the brute-force alert.
     let before = audited("event.action:authentication-failed");
     for i in 0..40 {
-        let r = c.get(&format!("{url}/api/v1/alerts"), Some(&format!("sl_guess_{i:04}")));
+        let r = c.get(
+            &format!("{url}/api/v1/alerts"),
+            Some(&format!("sl_guess_{i:04}")),
+        );
         assert_eq!(r.status, 401);
     }
     eventually("the brute-force alert", || {
@@ -239,7 +302,17 @@ fn receivers_keep_structure_hold_ids_and_refuse_in_each_protocols_shape() {
     let ev = &search_events(&c, url, ADMIN, redacted, 1)[0];
     let text = ev.to_string();
     assert!(!text.contains("Hunter2Hunter2x"), "{text}");
-    assert!(ev["tags"].as_array().unwrap().iter().any(|t| t == "redacted"), "{text}");
-    assert_eq!(metric(&c, url, ADMIN, "sightline_audit_failures_total "), 0.0);
+    assert!(
+        ev["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "redacted"),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&c, url, ADMIN, "sightline_audit_failures_total "),
+        0.0
+    );
     server.stop();
 }

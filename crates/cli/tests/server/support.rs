@@ -38,13 +38,31 @@ impl Server {
         extra: &str,
         args: &[&str],
     ) -> Server {
-        Server::spawn(dir, data, "", store_keys, extra, args, Some(ADMIN), Stdio::inherit())
+        Server::spawn(
+            dir,
+            data,
+            "",
+            store_keys,
+            extra,
+            args,
+            Some(ADMIN),
+            Stdio::inherit(),
+        )
     }
 
     /// [`Server::start`] with `server_keys` added to its `[server]` section.
     pub fn start_tuned(dir: &Path, server_keys: &str, extra: &str) -> Server {
         let data = dir.join("data");
-        Server::spawn(dir, &data, server_keys, "", extra, &[], Some(ADMIN), Stdio::inherit())
+        Server::spawn(
+            dir,
+            &data,
+            server_keys,
+            "",
+            extra,
+            &[],
+            Some(ADMIN),
+            Stdio::inherit(),
+        )
     }
 
     /// A server that makes its own admin token (no `SIGHTLINE_ADMIN_TOKEN`),
