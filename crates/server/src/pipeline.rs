@@ -411,9 +411,7 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             Some(source) => decoder.read_with(source, stream, reader, &mut push),
             None => decoder.read(stream, reader, &mut push),
         };
-        if group.len() == 1 {
-            crate::structured::complete(decoder, first, &mut produced);
-        }
+        crate::structured::complete(decoder, first, &mut produced, group.len() == 1);
         events.append(&mut produced);
         i = j;
     }

@@ -15,12 +15,14 @@ use sightline_parse::Pipeline;
 use sightline_receive::Inbound;
 use std::borrow::Cow;
 
-/// Completes the events decoded from one record (usually one event).
-pub fn complete(decoder: &Pipeline, record: &Inbound, events: &mut [Event]) {
+/// Completes the events decoded from `record` (usually one event), or from
+/// a group of line records it is the first of (`alone` false: then only the
+/// provenance, which they share, applies).
+pub fn complete(decoder: &Pipeline, record: &Inbound, events: &mut [Event], alone: bool) {
     let sent = record
         .fields
         .as_ref()
-        .filter(|f| !f.is_empty())
+        .filter(|f| alone && !f.is_empty())
         .and_then(|f| decode_fields(decoder, record, f));
     let sent_message = record
         .fields
@@ -31,15 +33,18 @@ pub fn complete(decoder: &Pipeline, record: &Inbound, events: &mut [Event]) {
         if let Some(sent) = &sent {
             fill(ev, sent, fallback && sent_message);
         }
-        // The sender's clock beats a guess from the neighbours.
-        if let Some(t) = record.time
+        // The sender's clock beats a guess from the neighbours, for a record
+        // it framed as one event.
+        if alone
+            && record.whole
+            && let Some(t) = record.time
             && ev.has_tag(tags::TIMESTAMP_INFERRED)
         {
             ev.timestamp = t;
             untag_inferred(ev);
         }
         set_provenance(ev, record, fallback);
-        if let Some(key) = &record.id_key {
+        if alone && let Some(key) = &record.id_key {
             ev.id = EventId::derive(key, n as u64, b"");
         }
     }
@@ -262,6 +267,32 @@ mod tests {
         assert_eq!(alone[0].id, mixed[1].id);
         assert_eq!(alone[0].id, super::keyed_id("es:t:logs:d-1"));
         assert_ne!(mixed[0].id, mixed[1].id);
+    }
+
+    #[test]
+    fn raw_hec_lines_take_the_receivers_dataset_alone_or_grouped() {
+        let params = sightline_receive::HecRawParams {
+            sourcetype: Some("app_raw"),
+            ..Default::default()
+        };
+        for body in [
+            "one plain line
+",
+            "one plain line
+another
+and a third
+",
+        ] {
+            let records =
+                sightline_receive::hec_raw(body.as_bytes(), &params, "hec-raw:t:1").unwrap();
+            for ev in decode(&decoder(), records) {
+                assert_eq!(
+                    (&*ev.module, &*ev.dataset),
+                    ("hec", "hec.app_raw"),
+                    "{body:?}"
+                );
+            }
+        }
     }
 
     #[test]
