@@ -5,7 +5,13 @@ a shipper written against Elasticsearch would.
 Used by scripts/test-receivers. Prints one line of JSON with what the client
 saw, and exits non-zero when the outcome is not the one asked for:
 
-  --expect ok         every document accepted (helpers.bulk reports no error)
+  --expect ok         every document accepted (helpers.bulk reports no error); the
+                      documents are ECS (event.category, source.ip, user.name)
+  --expect ids        documents with `_id`s sent the ways shippers resend: in chunks,
+                      then some again re-batched with new ones (`index`), then
+                      `create` of ids already stored; checks every item's status
+                      (201 new, 200 for an `index` of a stored id, 409 for a `create`
+                      of one) and prints how many distinct documents were sent
   --expect forbidden  the client raises AuthorizationException (403)
   --expect unauthenticated  the client raises AuthenticationException (401)
   --expect too-large  one request of --size-mib MiB; the client raises ApiError 413.
@@ -40,7 +46,7 @@ def main() -> int:
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--index", default="sightline-receivers")
     p.add_argument("--host", default="es-client-1", help="host.name of every document")
-    p.add_argument("--expect", choices=["ok", "forbidden", "unauthenticated", "too-large"], default="ok")
+    p.add_argument("--expect", choices=["ok", "ids", "forbidden", "unauthenticated", "too-large"], default="ok")
     p.add_argument("--size-mib", type=float, default=2.0)
     p.add_argument("--attempts", type=int, default=20)
     a = p.parse_args()
@@ -67,6 +73,8 @@ def main() -> int:
                     "host": {"name": a.host},
                     "log": {"file": {"path": "/var/log/inference/serve.log"}},
                     "user": {"name": f"svc{i % 5}"},
+                    "event": {"category": ["authentication"], "outcome": "success"},
+                    "source": {"ip": f"192.0.2.{i % 250 + 1}", "port": 40000 + i},
                     "request": {"seq": i},
                 },
             }
@@ -76,6 +84,9 @@ def main() -> int:
         out.update(indexed=ok, errors=errors)
         print(json.dumps(out))
         return 0 if ok == a.count and not errors else 1
+
+    if a.expect == "ids":
+        return send_ids(es, a, out)
 
     if a.expect == "too-large":
         pad = "x" * 1000
@@ -114,6 +125,40 @@ def main() -> int:
         out.update(raised=None)
     print(json.dumps(out))
     return 1
+
+
+def send_ids(es, a, out) -> int:
+    """Stores ids 0-12 once, whatever the requests: returns 0 when every item
+    was answered as Elasticsearch answers it."""
+
+    def action(op, i):
+        return {"_op_type": op, "_index": a.index, "_id": f"{a.marker}-{i}",
+                "_source": {"message": f"document {i} {a.marker}", "seq": i}}
+
+    def statuses(actions, chunk_size):
+        seen = {}
+        for _, item in helpers.streaming_bulk(es, actions, chunk_size=chunk_size,
+                                              raise_on_error=False, raise_on_exception=False):
+            status = next(iter(item.values()))["status"]
+            seen[status] = seen.get(status, 0) + 1
+        return seen
+
+    steps = [
+        # The first send, in chunks of 4.
+        ("first", [action("index", i) for i in range(10)], 4, {201: 10}),
+        # A shipper resending what it believes failed, re-batched with new documents.
+        ("resent", [action("index", i) for i in (2, 5, 7, 10, 11)], 500, {200: 3, 201: 2}),
+        # `create` of ids already stored conflicts, as in Elasticsearch.
+        ("create", [action("create", i) for i in (0, 1, 12)], 500, {409: 2, 201: 1}),
+    ]
+    ok = True
+    for name, actions, chunk, want in steps:
+        got = statuses(actions, chunk)
+        out[name] = {str(k): v for k, v in sorted(got.items())}
+        ok &= got == want
+    out["distinct_documents"] = 13
+    print(json.dumps(out))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -45,3 +45,46 @@ pub(crate) fn source_for_index(index: &str) -> Option<&'static str> {
         .into_iter()
         .find(|s| lower.starts_with(s))
 }
+
+/// A sender-given module or dataset name made safe to store and use as a
+/// metric label: lower case, `[a-z0-9_.-]` (anything else becomes `_`), at
+/// most 64 characters, no leading or trailing `.`/`_`. None when nothing is left.
+pub fn provenance_name(name: &str) -> Option<String> {
+    let cleaned: String = name
+        .trim()
+        .chars()
+        .take(64)
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '_' | '-' | '.') => c,
+            _ => '_',
+        })
+        .collect();
+    let cleaned = cleaned.trim_matches(['_', '.']);
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
+}
+
+/// `(event.module, event.dataset)` for a record of a structured receiver:
+/// what the sender states (`event.module`, `event.dataset`; a dataset alone
+/// names its module by its first part, as ECS datasets do), else the
+/// receiver's own `receiver` / `default_dataset`.
+pub(crate) fn provenance(
+    stated_module: Option<&str>,
+    stated_dataset: Option<&str>,
+    receiver: &str,
+    default_dataset: &str,
+) -> (String, String) {
+    let dataset = stated_dataset.and_then(provenance_name);
+    let module = stated_module
+        .and_then(provenance_name)
+        .or_else(|| {
+            dataset
+                .as_deref()
+                .and_then(|d| d.split('.').next())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| receiver.to_owned());
+    (
+        module,
+        dataset.unwrap_or_else(|| default_dataset.to_owned()),
+    )
+}

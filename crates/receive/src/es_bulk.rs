@@ -8,10 +8,10 @@
 //! pairing of action and document lines is lost.
 
 use crate::attrs::Attrs;
-use crate::batch::source_for_index;
+use crate::batch::{provenance, source_for_index};
 use crate::error::ReceiveError;
 use crate::inbound::Inbound;
-use crate::json::{flatten_object, lookup, take};
+use crate::json::{bounded_fields, lookup, lossy_utf8, take};
 use crate::limits::MAX_ITEMS;
 use crate::lines::lines;
 use crate::time::{epoch_millis, parse_datetime};
@@ -59,6 +59,9 @@ pub struct BulkItem {
     pub id: String,
     /// The record, or why this item was refused (reported as a 400 item).
     pub result: Result<Inbound, String>,
+    /// Set by the server when the document's `_id` was stored before: a
+    /// `create` is then answered `409`, an `index` or `update` `200 noop`.
+    pub exists: bool,
 }
 
 /// A parsed `_bulk` request.
@@ -80,10 +83,16 @@ impl BulkParse {
 /// Parses a `_bulk` body. `default_index` is the `{index}` of
 /// `/{index}/_bulk`; `batch_stream` (see [`crate::batch_stream`]) names the
 /// records' stream, each at the byte offset of its document line.
+///
+/// A document whose action gives an `_id` gets `id_key`
+/// `es:{id_scope}:{index}:{_id}`, so its event id is the same in any request
+/// that carries it: `id_scope` should name the sender stably (the token's
+/// name), keeping one sender's ids from colliding with another's.
 pub fn es_bulk(
     body: &[u8],
     default_index: Option<&str>,
     batch_stream: &str,
+    id_scope: &str,
 ) -> Result<BulkParse, ReceiveError> {
     let mut items = Vec::new();
     let mut lines = lines(body);
@@ -92,7 +101,7 @@ pub fn es_bulk(
             return Err(ReceiveError::TooManyItems { limit: MAX_ITEMS });
         }
         let line_no = line.number;
-        let (action, meta) = parse_action(line.bytes, line_no)?;
+        let (action, meta) = parse_action(&lossy_utf8(line.bytes), line_no)?;
         let index = meta_str(&meta, "_index").or_else(|| default_index.map(str::to_owned));
         let given_id = meta_str(&meta, "_id");
         let (doc_offset, result) = if action == BulkAction::Delete {
@@ -107,8 +116,13 @@ pub fn es_bulk(
                     reason: format!("{} action has no document line after it", action.as_str()),
                 });
             };
-            let result = document(doc.bytes, action)
-                .map(|d| to_inbound(d, index.as_deref(), batch_stream, doc.offset));
+            let result = document(&lossy_utf8(doc.bytes), action).map(|d| {
+                let mut inbound = to_inbound(d, index.as_deref(), batch_stream, doc.offset);
+                inbound.id_key = given_id
+                    .as_ref()
+                    .map(|id| format!("es:{id_scope}:{}:{id}", index.as_deref().unwrap_or("")));
+                inbound
+            });
             (doc.offset, result)
         };
         let id = given_id.unwrap_or_else(|| derived_id(batch_stream, doc_offset));
@@ -117,6 +131,7 @@ pub fn es_bulk(
             index,
             id,
             result,
+            exists: false,
         });
     }
     Ok(BulkParse { items })
@@ -175,8 +190,14 @@ fn document(raw: &[u8], action: BulkAction) -> Result<Map<String, Value>, String
     }
 }
 
-/// Fields naming the message text, most specific first.
-const MESSAGE_FIELDS: [&str; 3] = ["message", "log", "event.original"];
+/// Fields holding the line to decode, rawest first: `event.original` is the
+/// record as the source wrote it (Filebeat keeps it when an ingest pipeline
+/// has cut `message` down), `log` is Docker's and Fluent Bit's raw line.
+const LINE_FIELDS: [&str; 3] = ["event.original", "message", "log"];
+
+/// What the receiver calls itself when the sender names no dataset.
+const MODULE: &str = "elasticsearch";
+const DATASET: &str = "elasticsearch.bulk";
 
 fn to_inbound(
     mut doc: Map<String, Value>,
@@ -191,38 +212,51 @@ fn to_inbound(
     let path = lookup(&doc, "log.file.path")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let message = MESSAGE_FIELDS
+    let text = |doc: &Map<String, Value>, k: &str| {
+        lookup(doc, k).and_then(Value::as_str).map(str::to_owned)
+    };
+    let (module, dataset) = provenance(
+        text(&doc, "event.module").as_deref(),
+        text(&doc, "event.dataset").as_deref(),
+        MODULE,
+        DATASET,
+    );
+    let line_field = LINE_FIELDS
         .iter()
-        .find(|k| matches!(lookup(&doc, k), Some(Value::String(_))));
+        .find(|k| matches!(lookup(&doc, k), Some(Value::String(s)) if !s.trim().is_empty()));
     let mut attrs = Attrs::default();
-    let mut inbound = match message {
+    let mut inbound = match line_field {
         Some(key) => {
             let line = match take(&mut doc, key) {
                 Some(Value::String(s)) => s,
                 _ => String::new(),
             };
             let mut inbound = Inbound::whole(stream, offset, line, &mut attrs);
-            // Mapped fields would only repeat what the record already says.
-            for k in ["@timestamp", "host.name", "log.file.path"] {
+            // Provenance is carried on its own; the rest is mapped field by field.
+            for k in ["event.module", "event.dataset"] {
                 take(&mut doc, k);
             }
-            if host.is_some() && matches!(doc.get("host"), Some(Value::String(_))) {
-                doc.remove("host");
+            let mut cut = false;
+            let fields = bounded_fields(doc, &mut cut);
+            if cut {
+                attrs.mark_dropped();
             }
-            flatten_object("", &doc, &mut attrs);
-            inbound.time = time;
+            inbound.fields = (!fields.is_empty()).then_some(fields);
             inbound
         }
-        None => {
-            // No message field: the JSON decoder gets the whole document.
-            let line = serde_json::to_string(&doc).unwrap_or_default();
-            let mut inbound = Inbound::whole(stream, offset, line, &mut attrs);
-            inbound.time = time;
-            inbound
-        }
+        // No line: the JSON decoder reads the whole document.
+        None => Inbound::whole(
+            stream,
+            offset,
+            serde_json::to_string(&doc).unwrap_or_default(),
+            &mut attrs,
+        ),
     };
+    inbound.time = time;
     inbound.host = host;
     inbound.path = path;
+    inbound.module = Some(module);
+    inbound.dataset = Some(dataset);
     if let Some(index) = index {
         attrs.push("es.index", index);
         inbound.source_hint = source_for_index(index).map(str::to_owned);
@@ -251,9 +285,12 @@ fn derived_id(stream: &str, offset: u64) -> String {
 }
 
 /// The `_bulk` response body, in the shape Elasticsearch clients check
-/// (`errors`, and per item its action key with `status`): accepted items
-/// are `201 created` (`200 updated` for `update`), refused ones `400` with
-/// an `error` object. The server may replace an item's `result` with an
+/// (`errors`, and per item its action key with `status`): new documents are
+/// `201 created` (`200 updated` for `update`); a document whose `_id` was
+/// stored before (`exists`) is `409 version_conflict_engine_exception` for
+/// `create`, as Elasticsearch answers, and `200 noop` for `index` and
+/// `update` (nothing changed: events are stored once); refused ones `400`
+/// with an `error` object. The server may replace an item's `result` with an
 /// `Err` (e.g. storage failed) before calling this.
 pub fn es_bulk_response(parse: &BulkParse, took_ms: u64) -> Value {
     let mut errors = false;
@@ -261,22 +298,33 @@ pub fn es_bulk_response(parse: &BulkParse, took_ms: u64) -> Value {
         .items
         .iter()
         .map(|item| {
-            let mut body = json!({
-                "_index": item.index.as_deref().unwrap_or(""),
-                "_id": item.id,
-            });
-            match &item.result {
-                Ok(_) => {
-                    let (status, result) = match item.action {
-                        BulkAction::Update => (200, "updated"),
-                        _ => (201, "created"),
+            let index = item.index.as_deref().unwrap_or("");
+            let mut body = json!({"_index": index, "_id": item.id});
+            match (&item.result, item.exists) {
+                (Ok(_), true) if item.action == BulkAction::Create => {
+                    errors = true;
+                    body["status"] = json!(409);
+                    body["error"] = json!({
+                        "type": "version_conflict_engine_exception",
+                        "reason": format!(
+                            "[{}]: version conflict, document already exists (current version [1])",
+                            item.id
+                        ),
+                        "index": index,
+                    });
+                }
+                (Ok(_), exists) => {
+                    let (status, result, shards) = match (item.action, exists) {
+                        (_, true) => (200, "noop", 0),
+                        (BulkAction::Update, false) => (200, "updated", 1),
+                        _ => (201, "created", 1),
                     };
                     body["_version"] = json!(1);
                     body["result"] = json!(result);
-                    body["_shards"] = json!({"total": 1, "successful": 1, "failed": 0});
+                    body["_shards"] = json!({"total": shards, "successful": shards, "failed": 0});
                     body["status"] = json!(status);
                 }
-                Err(reason) => {
+                (Err(reason), _) => {
                     errors = true;
                     let kind = match item.action {
                         BulkAction::Delete => "illegal_argument_exception",

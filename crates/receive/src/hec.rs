@@ -7,10 +7,10 @@
 //! produce duplicates of the good ones.
 
 use crate::attrs::Attrs;
-use crate::batch::source_hint_for;
+use crate::batch::{provenance, provenance_name, source_hint_for};
 use crate::error::ReceiveError;
 use crate::inbound::Inbound;
-use crate::json::value_text;
+use crate::json::{bounded_fields, lossy_utf8};
 use crate::limits::MAX_ITEMS;
 use crate::lines::lines;
 use crate::time::{epoch_seconds_f64, parse_datetime, parse_epoch_seconds_str};
@@ -102,11 +102,13 @@ pub fn hec_response(error: Option<&HecError>) -> Value {
 
 /// Parses an event-endpoint body: JSON objects one after another, with or
 /// without whitespace between them. Each record is in `batch_stream` at the
-/// byte offset of its object.
+/// byte offset of its object (in the body with invalid UTF-8 replaced by
+/// U+FFFD, which a retry of the same body replaces the same way).
 pub fn hec_events(body: &[u8], batch_stream: &str) -> Result<Vec<Inbound>, HecError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(HecError::NoData);
     }
+    let body = &*lossy_utf8(body);
     let mut out = Vec::new();
     let mut values = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
     loop {
@@ -165,22 +167,31 @@ fn event_record(
         index: text("index"),
     };
     meta.apply(&mut inbound, &mut attrs);
-    match obj.get("fields") {
+    match obj.remove("fields") {
         None | Some(Value::Null) => {}
         Some(Value::Object(fields)) => {
-            for (k, v) in fields {
-                if v.is_object() {
-                    return Err(HecError::IndexedFields {
-                        event,
-                        reason: format!(
-                            "field {k:?} is an object; values must be strings or arrays"
-                        ),
-                    });
-                }
-                if let Some(v) = value_text(v) {
-                    attrs.push(k.as_str(), v);
-                }
+            if let Some((k, _)) = fields.iter().find(|(_, v)| v.is_object()) {
+                return Err(HecError::IndexedFields {
+                    event,
+                    reason: format!("field {k:?} is an object; values must be strings or arrays"),
+                });
             }
+            let stated = |k: &str| fields.get(k).and_then(Value::as_str);
+            if let Some(dataset) = stated("event.dataset") {
+                let (module, dataset) =
+                    provenance(stated("event.module"), Some(dataset), MODULE, DATASET);
+                inbound.module = Some(module);
+                inbound.dataset = Some(dataset);
+            }
+            let mut fields = fields;
+            fields.remove("event.module");
+            fields.remove("event.dataset");
+            let mut cut = false;
+            let fields = bounded_fields(fields, &mut cut);
+            if cut {
+                attrs.mark_dropped();
+            }
+            inbound.fields = (!fields.is_empty()).then_some(fields);
         }
         Some(_) => {
             return Err(HecError::IndexedFields {
@@ -255,9 +266,20 @@ struct Meta<'a> {
     index: Option<&'a str>,
 }
 
+/// What the receiver calls itself when the sender names no dataset: the
+/// dataset is `hec.<sourcetype>`, or this without one.
+const MODULE: &str = "hec";
+const DATASET: &str = "hec.event";
+
 impl Meta<'_> {
     fn apply(&self, inbound: &mut Inbound, attrs: &mut Attrs) {
         inbound.host = self.host.map(str::to_owned);
+        inbound.module = Some(MODULE.to_owned());
+        inbound.dataset = Some(
+            self.sourcetype
+                .and_then(provenance_name)
+                .map_or_else(|| DATASET.to_owned(), |st| format!("{MODULE}.{st}")),
+        );
         if let Some(source) = self.source {
             attrs.push("hec.source", source);
             // `source` is often a file path, but may be any label ("http:app").

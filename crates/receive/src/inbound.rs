@@ -1,5 +1,6 @@
 use crate::attrs::Attrs;
 use crate::limits::{MAX_LINE_BYTES, TRUNCATED};
+use serde_json::{Map, Value};
 
 /// One log record as received, before decoding.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -27,6 +28,22 @@ pub struct Inbound {
     /// structured data is NOT here — syslog lines are passed whole to the
     /// syslog decoder) → become `labels.*` on the event.
     pub attributes: Vec<(String, String)>,
+    /// The sender's structured fields under their ECS names (an
+    /// Elasticsearch document without its message, HEC `fields`, OTLP
+    /// attributes with semantic-convention names translated): mapped onto
+    /// the event's typed fields that decoding the line left unset; the
+    /// names the schema does not know become labels.
+    pub fields: Option<Map<String, Value>>,
+    /// `event.module` for an event no decoder claims (the line read as plain
+    /// text): the sender's `event.module`, else the receiver's name.
+    pub module: Option<String>,
+    /// `event.dataset` for such an event: the sender's `event.dataset`, else
+    /// the receiver's (`elasticsearch.bulk`, `hec.<sourcetype>`, `otlp.<service>`).
+    pub dataset: Option<String>,
+    /// An identity the sender gave the record (Elasticsearch `_index` and
+    /// `_id`). When set, the event id derives from it alone, so the record
+    /// gets the same id however the sender composes its requests.
+    pub id_key: Option<String>,
     /// The sender framed this record as one complete event (a HEC event, a
     /// bulk document, an OTLP log record): decode it alone, never join it
     /// with its neighbours by multi-line assembly. Line-based streams (agent

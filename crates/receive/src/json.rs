@@ -1,6 +1,7 @@
 //! JSON values → attribute text, shared by the JSON-based receivers.
 
 use crate::attrs::Attrs;
+use crate::limits::{MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTES};
 use serde_json::{Map, Value};
 
 /// Text of a scalar: strings as they are, numbers and booleans as JSON
@@ -73,4 +74,79 @@ pub(crate) fn take(obj: &mut Map<String, Value>, path: &str) -> Option<Value> {
         obj.remove(head);
     }
     taken
+}
+
+/// The body as valid UTF-8: unchanged when it is, else with every invalid
+/// sequence replaced by U+FFFD, so a stray byte in one string costs that
+/// character instead of the whole request (serde_json refuses invalid UTF-8).
+pub(crate) fn lossy_utf8(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    match String::from_utf8_lossy(body) {
+        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(body),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+    }
+}
+
+/// Longest dotted field name kept from a sender's structured fields (the
+/// JSON decoder cuts label names to the same length).
+const MAX_FIELD_NAME: usize = 256;
+
+/// `doc` held to the per-record limits that attributes have
+/// ([`MAX_ATTRIBUTES`] leaves, [`MAX_ATTRIBUTE_BYTES`] of dotted names plus
+/// values), keeping its nesting. Sets `cut` when anything was left out, so
+/// a document of 20,000 leaves under a 200 KB key costs what it costs as
+/// attributes, not that times its width when flattened.
+pub(crate) fn bounded_fields(doc: Map<String, Value>, cut: &mut bool) -> Map<String, Value> {
+    let mut room = (MAX_ATTRIBUTES, MAX_ATTRIBUTE_BYTES);
+    prune(doc, 0, &mut room, cut)
+}
+
+fn prune(
+    obj: Map<String, Value>,
+    prefix_len: usize,
+    room: &mut (usize, usize),
+    cut: &mut bool,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in obj {
+        let name_len = prefix_len + usize::from(prefix_len > 0) + k.len();
+        if room.0 == 0 || name_len > MAX_FIELD_NAME || name_len > room.1 {
+            *cut = true;
+            continue;
+        }
+        match v {
+            Value::Object(inner) => {
+                let inner = prune(inner, name_len, room, cut);
+                if !inner.is_empty() {
+                    out.insert(k, Value::Object(inner));
+                }
+            }
+            leaf => {
+                let size = name_len + json_size(&leaf);
+                if size > room.1 {
+                    *cut = true;
+                    continue;
+                }
+                room.0 -= 1;
+                room.1 -= size;
+                out.insert(k, leaf);
+            }
+        }
+    }
+    out
+}
+
+/// About the length of a value's JSON text, without writing it.
+fn json_size(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 20,
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(|i| json_size(i) + 1).sum::<usize>() + 2,
+        Value::Object(obj) => {
+            obj.iter()
+                .map(|(k, v)| k.len() + 4 + json_size(v))
+                .sum::<usize>()
+                + 2
+        }
+    }
 }

@@ -22,12 +22,15 @@ pub mod otlp;
 pub mod syslog;
 mod time;
 
-pub use batch::{batch_stream, source_hint_for};
+pub use batch::{batch_stream, provenance_name, source_hint_for};
 pub use body::decode_body;
 pub use error::ReceiveError;
 pub use es_bulk::{BulkAction, BulkItem, BulkParse, es_bulk, es_bulk_response};
 pub use hec::{HecError, HecRawParams, hec_events, hec_raw, hec_response};
 pub use inbound::Inbound;
 pub use native::native_batch;
-pub use otlp::{OtlpFormat, OtlpLogs, otlp_error_response, otlp_logs, otlp_response};
+pub use otlp::{
+    OtlpFormat, OtlpLogs, otlp_error_response, otlp_grpc_code, otlp_logs, otlp_response,
+    otlp_status,
+};
 pub use syslog::{SyslogFrame, SyslogFramer, syslog_inbound, udp_datagram};

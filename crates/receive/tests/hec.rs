@@ -39,9 +39,12 @@ fn splunk_docs_curl_examples() {
     // Indexed fields.
     let body = br#"{"event": "Hello, world!", "fields": {"device": "macbook", "users": ["joe", "bob"], "n": 3}}"#;
     let r = hec_events(body, "s").unwrap();
-    assert_eq!(r[0].attribute("device"), Some("macbook"));
-    assert_eq!(r[0].attribute("users"), Some(r#"["joe","bob"]"#));
-    assert_eq!(r[0].attribute("n"), Some("3"));
+    let fields = r[0].fields.as_ref().unwrap();
+    assert_eq!(fields["device"], "macbook");
+    assert_eq!(fields["users"], serde_json::json!(["joe", "bob"]));
+    assert_eq!(fields["n"], 3);
+    assert_eq!(r[0].module.as_deref(), Some("hec"));
+    assert_eq!(r[0].dataset.as_deref(), Some("hec.event"), "no sourcetype");
 }
 
 #[test]
@@ -131,4 +134,17 @@ fn raw_endpoint_lines() {
             .code(),
         5
     );
+}
+
+#[test]
+fn invalid_utf8_is_replaced_and_fields_may_name_the_dataset() {
+    let body = b"{\"event\": \"caf\xe9 opened\", \"sourcetype\": \"App Events\", \"fields\": {\"source.ip\": \"192.0.2.4\"}}{\"event\": \"x\", \"fields\": {\"event.dataset\": \"nginx.access\", \"user.name\": \"bob\"}}";
+    let r = hec_events(body, "s").unwrap();
+    assert_eq!(r[0].line, "caf\u{fffd} opened");
+    assert_eq!(r[0].dataset.as_deref(), Some("hec.app_events"));
+    assert_eq!(r[0].fields.as_ref().unwrap()["source.ip"], "192.0.2.4");
+    assert_eq!(r[1].dataset.as_deref(), Some("nginx.access"));
+    assert_eq!(r[1].module.as_deref(), Some("nginx"));
+    let fields = r[1].fields.as_ref().unwrap();
+    assert_eq!(fields.len(), 1, "provenance is not repeated: {fields:?}");
 }

@@ -21,7 +21,7 @@ fn wide_document_under_a_long_key_is_capped() {
     );
     let body = format!("{{\"index\":{{\"_index\":\"x\"}}}}\n{doc}\n");
     let start = Instant::now();
-    let parse = es_bulk(body.as_bytes(), None, "s").unwrap();
+    let parse = es_bulk(body.as_bytes(), None, "s", "t").unwrap();
     assert!(start.elapsed() < Duration::from_secs(5));
     let r = parse.items[0].result.as_ref().unwrap();
     assert_eq!(r.attribute("attributes_truncated"), Some("true"));

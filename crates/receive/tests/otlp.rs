@@ -7,7 +7,10 @@ use opentelemetry_proto::tonic::common::v1::{
 use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use prost::Message;
-use sightline_receive::{OtlpFormat, ReceiveError, otlp_error_response, otlp_logs, otlp_response};
+use sightline_receive::{
+    OtlpFormat, ReceiveError, otlp_error_response, otlp_grpc_code, otlp_logs, otlp_response,
+    otlp_status,
+};
 
 fn s(v: &str) -> Option<AnyValue> {
     Some(AnyValue {
@@ -252,5 +255,94 @@ fn bad_requests() {
             .unwrap()
             .records
             .is_empty()
+    );
+}
+
+#[test]
+fn semantic_convention_attributes_become_ecs_fields() {
+    let record = LogRecord {
+        time_unix_nano: 1_717_243_200_000_000_000,
+        severity_number: 13,
+        body: s("login refused"),
+        attributes: vec![
+            kv("client.address", s("192.0.2.10")),
+            kv(
+                "client.port",
+                Some(AnyValue {
+                    value: Some(Av::IntValue(50_123)),
+                }),
+            ),
+            kv("url.path", s("/api/login")),
+            kv("http.request.method", s("POST")),
+            kv(
+                "http.response.status_code",
+                Some(AnyValue {
+                    value: Some(Av::IntValue(401)),
+                }),
+            ),
+            kv("enduser.id", s("alice")),
+            kv("exception.type", s("AuthError")),
+            kv("app.tenant", s("blue")),
+        ],
+        ..Default::default()
+    };
+    let request = ExportLogsServiceRequest {
+        resource_logs: vec![ResourceLogs {
+            resource: Some(Resource {
+                attributes: vec![
+                    kv("service.name", s("Chat API")),
+                    kv("service.version", s("1.4.2")),
+                    kv("host.name", s("node-7")),
+                ],
+                ..Default::default()
+            }),
+            scope_logs: vec![ScopeLogs {
+                log_records: vec![record],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    };
+    let logs = otlp_logs(&request.encode_to_vec(), "application/x-protobuf").unwrap();
+    let r = &logs.records[0];
+    let f = r.fields.as_ref().unwrap();
+    assert_eq!(f["source.ip"], "192.0.2.10");
+    assert_eq!(f["source.port"], 50_123);
+    assert_eq!(f["url.path"], "/api/login");
+    assert_eq!(f["http.request.method"], "POST");
+    assert_eq!(f["http.response.status_code"], 401);
+    assert_eq!(f["user.name"], "alice");
+    assert_eq!(f["error.type"], "AuthError");
+    assert_eq!(f["log.level"], "warning", "from the severity number");
+    assert_eq!(f["service.name"], "Chat API", "resource attributes too");
+    assert_eq!(f["service.version"], "1.4.2");
+    assert!(
+        !f.contains_key("app.tenant"),
+        "unknown names stay labels only"
+    );
+    assert_eq!(r.attribute("otel.attributes.app.tenant"), Some("blue"));
+    assert_eq!(r.module.as_deref(), Some("otlp"));
+    assert_eq!(r.dataset.as_deref(), Some("otlp.chat_api"));
+}
+
+#[test]
+fn json_with_invalid_utf8_is_read_and_errors_carry_grpc_codes() {
+    let body = b"{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"caf\xe9\"}}]}]}]}";
+    let logs = otlp_logs(body, "application/json").unwrap();
+    assert_eq!(logs.records[0].line, "caf\u{fffd}");
+    assert_eq!(logs.records[0].dataset.as_deref(), Some("otlp.logs"));
+    assert_eq!(otlp_grpc_code(401), 16);
+    assert_eq!(otlp_grpc_code(403), 7);
+    assert_eq!(otlp_grpc_code(503), 14);
+    let status = otlp_status(OtlpFormat::Json, 16, "no token");
+    let v: serde_json::Value = serde_json::from_slice(&status).unwrap();
+    assert_eq!(
+        (v["code"].as_i64(), v["message"].as_str()),
+        (Some(16), Some("no token"))
+    );
+    // Protobuf: field 1 (code) = 16, field 2 (message).
+    assert_eq!(
+        &otlp_status(OtlpFormat::Protobuf, 16, "x")[..],
+        b"\x08\x10\x12\x01x"
     );
 }

@@ -82,7 +82,7 @@ proptest! {
     #[test]
     fn parsers_never_panic(data in prop::collection::vec(any::<u8>(), 0..512)) {
         let _ = native_batch(&data, "s");
-        let _ = es_bulk(&data, Some("ray"), "s");
+        let _ = es_bulk(&data, Some("ray"), "s", "t");
         let _ = hec_events(&data, "s");
         let _ = hec_raw(&data, &HecRawParams::default(), "s");
         let _ = otlp_logs(&data, "application/x-protobuf");
@@ -108,7 +108,7 @@ proptest! {
     ) {
         let body = lines.join("\n");
         let _ = native_batch(body.as_bytes(), "s");
-        let _ = es_bulk(body.as_bytes(), None, "s");
+        let _ = es_bulk(body.as_bytes(), None, "s", "t");
         let _ = hec_events(body.as_bytes(), "s");
     }
 }

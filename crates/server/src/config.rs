@@ -85,6 +85,13 @@ pub struct ServerSection {
     pub max_body: String,
     /// Batches waiting for the writer; beyond, receivers answer 503 with Retry-After.
     pub queue_batches: usize,
+    /// Most connections open at once on the HTTP listener; beyond, new ones are closed at once.
+    pub max_connections: usize,
+    /// Time a client has for the TLS handshake and for each request's headers
+    /// (from connecting, or from the previous answer); syslog TLS handshakes too.
+    pub header_timeout: String,
+    /// An HTTP connection with no request open for this long is closed.
+    pub idle_timeout: String,
 }
 
 impl Default for ServerSection {
@@ -95,6 +102,9 @@ impl Default for ServerSection {
             admin_token_file: None,
             max_body: "16MiB".into(),
             queue_batches: 64,
+            max_connections: 512,
+            header_timeout: "10s".into(),
+            idle_timeout: "60s".into(),
         }
     }
 }
@@ -169,7 +179,7 @@ impl Default for RetentionSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyslogSection {
     /// `ADDR:PORT` for RFC 5424/3164 over UDP; unset = off.
@@ -181,6 +191,24 @@ pub struct SyslogSection {
     /// Sender networks allowed (syslog carries no token, so the address is its
     /// credential). Default: loopback only.
     pub allow: Vec<String>,
+    /// Most TCP and TLS connections open at once (each listener); beyond, new ones are closed at once.
+    pub max_connections: usize,
+    /// Receive buffer asked for the UDP socket, so bursts wait in the kernel
+    /// instead of being dropped (the kernel caps it at net.core.rmem_max).
+    pub udp_receive_buffer: String,
+}
+
+impl Default for SyslogSection {
+    fn default() -> Self {
+        SyslogSection {
+            udp: None,
+            tcp: None,
+            tls: None,
+            allow: Vec::new(),
+            max_connections: 256,
+            udp_receive_buffer: "8MiB".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -294,6 +322,11 @@ pub struct Settings {
     /// Decode options, sanitizer and enricher, built once for the server's
     /// decoding (and the demo replay).
     pub pipeline: Arc<PipelineConfig>,
+    pub max_connections: usize,
+    pub header_timeout: std::time::Duration,
+    pub idle_timeout: std::time::Duration,
+    pub syslog_max_connections: usize,
+    pub udp_receive_buffer: usize,
 }
 
 impl Config {
@@ -420,6 +453,37 @@ impl Config {
         if self.server.queue_batches == 0 {
             check("server.queue_batches", Err("must be at least 1".into()));
         }
+        if self.server.max_connections == 0 {
+            check("server.max_connections", Err("must be at least 1".into()));
+        }
+        let positive = |s: &str| {
+            parse_duration(s).and_then(|d| {
+                if d.is_zero() {
+                    Err("must be longer than zero".to_owned())
+                } else {
+                    Ok(d)
+                }
+            })
+        };
+        let mut header_timeout = std::time::Duration::from_secs(10);
+        check(
+            "server.header_timeout",
+            positive(&self.server.header_timeout).map(|d| header_timeout = d),
+        );
+        let mut idle_timeout = std::time::Duration::from_secs(60);
+        check(
+            "server.idle_timeout",
+            positive(&self.server.idle_timeout).map(|d| idle_timeout = d),
+        );
+        if self.syslog.max_connections == 0 {
+            check("syslog.max_connections", Err("must be at least 1".into()));
+        }
+        let mut udp_receive_buffer = 8 << 20;
+        check(
+            "syslog.udp_receive_buffer",
+            parse_size(&self.syslog.udp_receive_buffer)
+                .map(|n| udp_receive_buffer = usize::try_from(n).unwrap_or(usize::MAX)),
+        );
         let mut segment_size = 0;
         check(
             "store.segment_size",
@@ -609,6 +673,11 @@ impl Config {
             checkpoint_every,
             witnesses,
             pipeline: Arc::new(pipeline),
+            max_connections: self.server.max_connections,
+            header_timeout,
+            idle_timeout,
+            syslog_max_connections: self.syslog.max_connections,
+            udp_receive_buffer,
         })
     }
 }
@@ -809,6 +878,7 @@ mod tests {
 [server]
 listen = "localhost"
 max_body = "12 parsecs"
+header_timeout = "0s"
 [store]
 fsync = "sometimes"
 [store.retention]
@@ -828,6 +898,7 @@ hash = "abc"
         for key in [
             "server.listen",
             "server.max_body",
+            "server.header_timeout",
             "store.fsync",
             "store.retention.max_age",
             "syslog.allow[0]",

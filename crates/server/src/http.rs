@@ -1,15 +1,17 @@
 //! The HTTP API: receivers, search, alerts, rules, tokens, metrics. Every
-//! route but `/health` authenticates the caller and checks its role; every
-//! user action is written to the audit log.
+//! route but the health checks is reached only through the admission layer
+//! ([`crate::admission`]), which authenticates the caller, checks its role
+//! and hands the handler the [`Principal`]; every user action is written to
+//! the audit log.
 
 use crate::audit;
-use crate::auth::{Permission, Principal, RateLimiter, Role, Tokens};
+use crate::auth::{Principal, RateLimiter, Role, Tokens};
 use crate::detection::RulesSummary;
 use crate::metrics::Metrics;
 use crate::pipeline::{IngestError, Payload, Queue};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -32,6 +34,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub rules: Arc<RwLock<RulesSummary>>,
     pub max_body: usize,
+    /// Refused requests waiting to be audited.
+    pub denials: Arc<audit::Denials>,
+    /// Longest pause allowed while a request body arrives (`server.idle_timeout`).
+    pub idle_timeout: Duration,
 }
 
 type Shared = Arc<AppState>;
@@ -66,16 +72,19 @@ pub fn router(state: Shared) -> Router {
         .layer(DefaultBodyLimit::max(max))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::admission::admit_body,
+            crate::admission::admit,
         ))
         .with_state(state)
 }
 
-/// An error response with a JSON body saying what to do.
+/// An error response with a JSON body saying what to do (in our protocol;
+/// [`crate::protocol::Protocol::render`] gives it the shape of others).
 pub struct ApiError {
     pub(crate) status: StatusCode,
-    message: String,
-    retry_after: Option<u64>,
+    pub(crate) message: String,
+    pub(crate) retry_after: Option<u64>,
+    /// The HEC status code, where it is not the one HEC gives the HTTP status.
+    pub(crate) hec_code: Option<u32>,
 }
 
 impl ApiError {
@@ -84,6 +93,7 @@ impl ApiError {
             status,
             message: message.into(),
             retry_after: None,
+            hec_code: None,
         }
     }
 
@@ -105,6 +115,7 @@ impl From<IngestError> for ApiError {
             status,
             message: e.to_string(),
             retry_after: retry,
+            hec_code: None,
         }
     }
 }
@@ -135,90 +146,6 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// The token a request carries, in any of the forms our clients send:
-/// `Bearer T` (ours, OTLP exporters), `Splunk T` (HEC), `ApiKey X` and
-/// `Basic base64(user:T)` (Elasticsearch clients).
-pub(crate) fn presented_token(headers: &HeaderMap) -> Option<String> {
-    use base64::Engine as _;
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, rest) = value.split_once(' ')?;
-    let rest = rest.trim();
-    match scheme.to_ascii_lowercase().as_str() {
-        "bearer" | "splunk" => Some(rest.to_owned()),
-        "apikey" => {
-            // Elasticsearch API keys are base64("id:key"); accept the bare token too.
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(rest)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok());
-            match decoded.as_deref().and_then(|d| d.split_once(':')) {
-                Some((_, key)) => Some(key.to_owned()),
-                None => Some(rest.to_owned()),
-            }
-        }
-        "basic" => {
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(rest)
-                .ok()?;
-            let text = String::from_utf8(decoded).ok()?;
-            text.split_once(':').map(|(_, pass)| pass.to_owned())
-        }
-        _ => None,
-    }
-}
-
-/// Authenticates, rate-limits and authorizes one request.
-fn authorize(state: &AppState, headers: &HeaderMap, need: Permission) -> ApiResult<Principal> {
-    let Some(token) = presented_token(headers) else {
-        state
-            .metrics
-            .auth_failures
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "authentication required: send Authorization: Bearer <token>",
-        ));
-    };
-    let Some(who) = state.tokens.authenticate(&token) else {
-        state
-            .metrics
-            .auth_failures
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unknown token"));
-    };
-    if let Err(wait) = state.limiter.check(&who.name) {
-        state
-            .metrics
-            .rate_limited
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Err(ApiError {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            message: format!(
-                "rate limit of token {:?} exceeded; retry after {wait} s",
-                who.name
-            ),
-            retry_after: Some(wait),
-        });
-    }
-    if !who.role.allows(need) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!(
-                "token {:?} has role {}, which may not {}",
-                who.name,
-                who.role.as_str(),
-                match need {
-                    Permission::Ingest => "send events",
-                    Permission::Read => "read events, alerts or rules",
-                    Permission::Triage => "change alerts",
-                    Permission::Admin => "administer the server",
-                }
-            ),
-        ));
-    }
-    Ok(who)
-}
-
 /// Writes an audit record and waits until it is stored. A failure to audit
 /// is logged and counted; the action has already happened.
 async fn audit(
@@ -232,9 +159,13 @@ async fn audit(
     let ev = audit::record(Some(who), Some(peer), action, success, details);
     if let Err(e) = state
         .queue
-        .submit("audit", Payload::Events(vec![ev]), PATIENCE)
+        .submit("audit", Payload::Audit(vec![ev]), PATIENCE)
         .await
     {
+        state
+            .metrics
+            .audit_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tracing::error!("audit record for {action} by {} not stored: {e}", who.name);
     }
 }
@@ -246,8 +177,7 @@ async fn health() -> impl IntoResponse {
     )
 }
 
-async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Read)?;
+async fn metrics(State(state): State<Shared>) -> ApiResult<Response> {
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
@@ -255,11 +185,7 @@ async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<R
         .into_response())
 }
 
-async fn whoami(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
-    let token = presented_token(&headers);
-    let who = token
-        .and_then(|t| state.tokens.authenticate(&t))
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unknown or missing token"))?;
+async fn whoami(Extension(who): Extension<Principal>) -> ApiResult<Response> {
     Ok(json(
         serde_json::json!({"name": who.name, "role": who.role.as_str()}),
     ))
@@ -295,10 +221,10 @@ fn sender_name(who: &Principal, peer: SocketAddr) -> String {
 async fn ingest_native(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(who): Extension<Principal>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let who = authorize(&state, &headers, Permission::Ingest)?;
     let body = decoded_body(&state, &headers, &body)?;
     let stream = sightline_receive::batch_stream("http", &sender_name(&who, peer), &body);
     let records = sightline_receive::native_batch(&body, &stream).map_err(|e| {
@@ -334,10 +260,9 @@ struct SearchParams {
 async fn search(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     Query(p): Query<SearchParams>,
 ) -> ApiResult<Response> {
-    let who = authorize(&state, &headers, Permission::Read)?;
     let query = sightline_query::parse(&p.q).map_err(|e| ApiError::bad_request(e.to_string()))?;
     // The platform's own records only when the query names them.
     let query = crate::platform::scoped(query);
@@ -432,10 +357,8 @@ struct AlertParams {
 
 async fn list_alerts(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Query(p): Query<AlertParams>,
 ) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Read)?;
     let now = jiff::Timestamp::now();
     let time = |s: &Option<String>| param_time(s.as_deref(), now);
     let mut filter = AlertFilter {
@@ -479,12 +402,7 @@ async fn list_alerts(
     Ok(json(serde_json::json!({"total": total, "alerts": list})))
 }
 
-async fn show_alert(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Read)?;
+async fn show_alert(State(state): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {
     let full = state
         .alerts
         .resolve_id(&id)
@@ -506,11 +424,10 @@ struct StateChange {
 async fn set_alert_state(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     axum::Json(change): axum::Json<StateChange>,
 ) -> ApiResult<Response> {
-    let who = authorize(&state, &headers, Permission::Triage)?;
     let new_state =
         change
             .state
@@ -540,8 +457,7 @@ async fn set_alert_state(
     Ok(json(serde_json::to_value(&rec).unwrap_or_default()))
 }
 
-async fn rules(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Read)?;
+async fn rules(State(state): State<Shared>) -> ApiResult<Response> {
     let summary = state.rules.read().map(|s| s.clone()).unwrap_or_default();
     Ok(json(serde_json::to_value(&summary).unwrap_or_default()))
 }
@@ -549,9 +465,8 @@ async fn rules(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Res
 async fn reload_rules(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
 ) -> ApiResult<Response> {
-    let who = authorize(&state, &headers, Permission::Admin)?;
     let result = state
         .queue
         .submit("admin", Payload::ReloadRules, Duration::from_secs(30))
@@ -573,8 +488,7 @@ async fn reload_rules(
     Ok(json(serde_json::json!({"result": msg})))
 }
 
-async fn list_tokens(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Admin)?;
+async fn list_tokens(State(state): State<Shared>) -> ApiResult<Response> {
     let list: Vec<serde_json::Value> = state
         .tokens
         .list()
@@ -596,10 +510,9 @@ struct NewToken {
 async fn create_token(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     axum::Json(req): axum::Json<NewToken>,
 ) -> ApiResult<Response> {
-    let who = authorize(&state, &headers, Permission::Admin)?;
     let role = Role::parse(&req.role).ok_or_else(|| {
         ApiError::bad_request(format!(
             "role {:?}: expected admin, analyst, viewer or ingest",
@@ -625,10 +538,9 @@ async fn create_token(
 async fn delete_token(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
-    let who = authorize(&state, &headers, Permission::Admin)?;
     let result = state.tokens.delete(&name);
     audit(
         &state,
@@ -654,87 +566,135 @@ fn es_headers(mut resp: Response) -> Response {
     resp
 }
 
-async fn es_info(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Ingest)?;
-    Ok(es_headers(json(serde_json::json!({
+async fn es_info() -> Response {
+    es_headers(json(serde_json::json!({
         "name": "sightline",
         "cluster_name": "sightline",
         "version": {"number": "8.15.0", "build_flavor": "default", "lucene_version": "9.11.1",
                      "minimum_wire_compatibility_version": "7.17.0",
                      "minimum_index_compatibility_version": "7.0.0"},
         "tagline": "You Know, for Search"
-    }))))
+    })))
 }
 
 async fn es_bulk(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(who): Extension<Principal>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    es_bulk_any(state, peer, headers, None, body).await
+    es_bulk_any(state, peer, who, headers, None, body).await
 }
 
 async fn es_bulk_index(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(who): Extension<Principal>,
     headers: HeaderMap,
     Path(index): Path<String>,
     body: Bytes,
 ) -> Response {
-    es_bulk_any(state, peer, headers, Some(index), body).await
+    es_bulk_any(state, peer, who, headers, Some(index), body).await
 }
 
 async fn es_bulk_any(
     state: Shared,
     peer: SocketAddr,
+    who: Principal,
     headers: HeaderMap,
     index: Option<String>,
     body: Bytes,
 ) -> Response {
     let result: ApiResult<Response> = async {
-        let who = authorize(&state, &headers, Permission::Ingest)?;
         let body = decoded_body(&state, &headers, &body)?;
         let started = std::time::Instant::now();
         let stream = sightline_receive::batch_stream("es", &sender_name(&who, peer), &body);
-        let parsed = sightline_receive::es_bulk(&body, index.as_deref(), &stream).map_err(|e| {
-            state.metrics.failed.add("es_bulk", 1);
-            ApiError::bad_request(e.to_string())
-        })?;
+        let mut parsed = sightline_receive::es_bulk(&body, index.as_deref(), &stream, &who.name)
+            .map_err(|e| {
+                state.metrics.failed.add("es_bulk", 1);
+                ApiError::bad_request(e.to_string())
+            })?;
         let records: Vec<_> = parsed.accepted();
         let bad = parsed.items.len() - records.len();
         if bad > 0 {
             state.metrics.failed.add("es_bulk", bad as u64);
         }
         if !records.is_empty() {
-            state
+            let report = state
                 .queue
                 .submit("es_bulk", Payload::Records(records), PATIENCE)
                 .await?;
+            mark_existing(&mut parsed, &report.duplicate_ids);
         }
         let resp =
             sightline_receive::es_bulk_response(&parsed, started.elapsed().as_millis() as u64);
-        Ok(json(resp))
+        Ok(es_headers(json(resp)))
     }
     .await;
-    es_headers(result.unwrap_or_else(|e| e.into_response()))
+    result.unwrap_or_else(|e| crate::protocol::Protocol::Elasticsearch.render(e))
+}
+
+/// Marks the items whose `_id` was stored before, as the store's duplicates
+/// say. The first of several items with one `_id` in a request is the one
+/// stored, unless that `_id` was stored before the request.
+fn mark_existing(
+    parsed: &mut sightline_receive::BulkParse,
+    duplicates: &[sightline_event::EventId],
+) {
+    use std::collections::HashMap;
+    let mut repeats: HashMap<sightline_event::EventId, usize> = HashMap::new();
+    for id in duplicates {
+        *repeats.entry(*id).or_insert(0) += 1;
+    }
+    let keyed = |item: &sightline_receive::BulkItem| {
+        item.result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.id_key.as_deref())
+            .map(crate::structured::keyed_id)
+    };
+    let mut in_request: HashMap<sightline_event::EventId, usize> = HashMap::new();
+    for item in &parsed.items {
+        if let Some(id) = keyed(item) {
+            *in_request.entry(id).or_insert(0) += 1;
+        }
+    }
+    // Of n items with one id of which d were duplicates, the first n - d were stored.
+    let mut seen: HashMap<sightline_event::EventId, usize> = HashMap::new();
+    for item in &mut parsed.items {
+        let Some(id) = keyed(item) else { continue };
+        let n = in_request.get(&id).copied().unwrap_or(0);
+        let d = repeats.get(&id).copied().unwrap_or(0);
+        let k = seen.entry(id).or_insert(0);
+        item.exists = *k >= n.saturating_sub(d);
+        *k += 1;
+    }
 }
 
 // ---- Splunk HEC ---------------------------------------------------------------
 
-async fn hec_health(State(state): State<Shared>, headers: HeaderMap) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Ingest)?;
-    Ok(json(
-        serde_json::json!({"text": "HEC is healthy", "code": 17}),
-    ))
-}
-
-/// HEC answers errors in its own shape (`{"text", "code"}`).
-fn hec_error(status: StatusCode, code: u32, text: &str) -> Response {
+/// Splunk's health check, open to all as Splunk's is (shippers probe it
+/// before sending): 503 with code 18 while the queue is full.
+async fn hec_health(State(state): State<Shared>) -> Response {
+    use std::sync::atomic::Ordering::Relaxed;
+    let full =
+        state.metrics.queue_depth.load(Relaxed) >= state.metrics.queue_capacity.load(Relaxed);
+    let (status, body) = if full {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"text": "HEC is unhealthy, queues are full", "code": 18}),
+        )
+    } else {
+        (
+            StatusCode::OK,
+            serde_json::json!({"text": "HEC is healthy", "code": 17}),
+        )
+    };
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
-        serde_json::json!({"text": text, "code": code}).to_string(),
+        body.to_string(),
     )
         .into_response()
 }
@@ -750,23 +710,22 @@ fn hec_reject(e: &sightline_receive::HecError) -> Response {
         .into_response()
 }
 
-pub(crate) fn hec_failure(e: ApiError) -> Response {
-    match e.status {
-        StatusCode::UNAUTHORIZED => hec_error(e.status, 4, "Invalid token"),
-        StatusCode::FORBIDDEN => hec_error(e.status, 4, &e.message),
-        _ => e.into_response(),
-    }
-}
-
 async fn hec_event(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(who): Extension<Principal>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    hec_ingest(&state, peer, &headers, &body, "hec", |body, stream| {
-        sightline_receive::hec_events(body, stream)
-    })
+    hec_ingest(
+        &state,
+        peer,
+        &who,
+        &headers,
+        &body,
+        "hec",
+        sightline_receive::hec_events,
+    )
     .await
 }
 
@@ -780,6 +739,7 @@ struct HecRawParams {
 async fn hec_raw(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(who): Extension<Principal>,
     headers: HeaderMap,
     Query(p): Query<HecRawParams>,
     body: Bytes,
@@ -790,17 +750,24 @@ async fn hec_raw(
         sourcetype: p.sourcetype.as_deref(),
         index: None,
     };
-    hec_ingest(&state, peer, &headers, &body, "hec-raw", |body, stream| {
-        sightline_receive::hec_raw(body, &params, stream)
-    })
+    hec_ingest(
+        &state,
+        peer,
+        &who,
+        &headers,
+        &body,
+        "hec-raw",
+        |body, stream| sightline_receive::hec_raw(body, &params, stream),
+    )
     .await
 }
 
-/// Both HEC endpoints: authenticate, decompress, parse with `parse`, submit,
-/// and answer in HEC's own shapes.
+/// Both HEC endpoints: decompress, parse with `parse`, submit, and answer
+/// in HEC's own shapes.
 async fn hec_ingest(
     state: &AppState,
     peer: SocketAddr,
+    who: &Principal,
     headers: &HeaderMap,
     body: &[u8],
     kind: &str,
@@ -809,10 +776,10 @@ async fn hec_ingest(
         &str,
     ) -> Result<Vec<sightline_receive::Inbound>, sightline_receive::HecError>,
 ) -> Response {
+    let hec = |e: ApiError| crate::protocol::Protocol::Hec.render(e);
     let result: Result<Response, Response> = async {
-        let who = authorize(state, headers, Permission::Ingest).map_err(hec_failure)?;
-        let body = decoded_body(state, headers, body).map_err(IntoResponse::into_response)?;
-        let stream = sightline_receive::batch_stream(kind, &sender_name(&who, peer), &body);
+        let body = decoded_body(state, headers, body).map_err(hec)?;
+        let stream = sightline_receive::batch_stream(kind, &sender_name(who, peer), &body);
         let records = parse(&body, &stream).map_err(|e| {
             state.metrics.failed.add("hec", 1);
             hec_reject(&e)
@@ -821,7 +788,7 @@ async fn hec_ingest(
             .queue
             .submit("hec", Payload::Records(records), PATIENCE)
             .await
-            .map_err(|e| ApiError::from(e).into_response())?;
+            .map_err(|e| hec(ApiError::from(e)))?;
         Ok(json(sightline_receive::hec_response(None)))
     }
     .await;
@@ -830,13 +797,13 @@ async fn hec_ingest(
 
 // ---- OTLP/HTTP logs -----------------------------------------------------------
 
-async fn otlp_logs(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    authorize(&state, &headers, Permission::Ingest)?;
-    let body = decoded_body(&state, &headers, &body)?;
+async fn otlp_logs(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let protocol = crate::protocol::Protocol::of("/v1/logs", &headers);
+    let answer = |e: ApiError| protocol.render(e);
+    let body = match decoded_body(&state, &headers, &body) {
+        Ok(b) => b,
+        Err(e) => return answer(e),
+    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -856,29 +823,31 @@ async fn otlp_logs(
             } else {
                 StatusCode::BAD_REQUEST
             };
-            return Ok((
+            return (
                 status,
                 [(header::CONTENT_TYPE, format.content_type())],
                 sightline_receive::otlp_error_response(format, &e),
             )
-                .into_response());
+                .into_response();
         }
     };
     if logs.rejected > 0 {
         state.metrics.failed.add("otlp", logs.rejected);
     }
     let format = logs.format;
-    if !logs.records.is_empty() {
-        state
+    if !logs.records.is_empty()
+        && let Err(e) = state
             .queue
             .submit("otlp", Payload::Records(logs.records), PATIENCE)
-            .await?;
+            .await
+    {
+        return answer(ApiError::from(e));
     }
-    Ok((
+    (
         [(header::CONTENT_TYPE, format.content_type())],
         sightline_receive::otlp_response(format, logs.rejected, &logs.rejected_reason),
     )
-        .into_response())
+        .into_response()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod detection;
 pub mod http;
@@ -17,8 +18,11 @@ pub mod integrity;
 pub mod metrics;
 pub mod pipeline;
 pub mod platform;
+pub mod protocol;
+pub mod structured;
 pub mod syslog;
 pub mod tls;
+mod udp_drops;
 
 use anyhow::{Context, bail};
 use config::{Config, Settings};
@@ -82,6 +86,18 @@ fn store_config(config: &Config, settings: &Settings) -> sightline_store::StoreC
         per_dataset: settings.retention_per_dataset.clone(),
     };
     sc
+}
+
+/// Where a generated admin token is written when stderr is not a terminal:
+/// beside the data directory (like the signing key), so a copy of the data
+/// does not carry it.
+pub fn admin_token_path(data_dir: &std::path::Path) -> PathBuf {
+    let key = default_key_file(data_dir);
+    key.with_file_name(
+        key.file_name()
+            .map(|n| n.to_string_lossy().replace(".signing-key", ".admin-token"))
+            .unwrap_or_else(|| "sightline-data.admin-token".into()),
+    )
 }
 
 /// The signing key lives beside the data directory, not in it, so whoever
@@ -149,6 +165,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     // Rule reloads are user-visible changes: audit them.
     {
         let q = queue.clone();
+        let reload_metrics = Arc::clone(&metrics);
         let handle = tokio::runtime::Handle::current();
         detection.on_reload = Box::new(move |msg, tuning_changes| {
             let mut events = vec![audit::record(
@@ -169,15 +186,20 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
                 )
             }));
             let q = q.clone();
+            let metrics = Arc::clone(&reload_metrics);
             handle.spawn(async move {
+                let n = events.len() as u64;
                 let submitted = q
                     .submit(
                         "audit",
-                        pipeline::Payload::Events(events),
+                        pipeline::Payload::Audit(events),
                         Duration::from_secs(30),
                     )
                     .await;
                 if let Err(e) = submitted {
+                    metrics
+                        .audit_failures
+                        .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
                     tracing::error!("the audit record of a rule reload was not stored: {e}");
                 }
             });
@@ -240,7 +262,14 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         metrics: Arc::clone(&metrics),
         rules: rules_summary,
         max_body: settings.max_body,
+        denials: Arc::new(audit::Denials::default()),
+        idle_timeout: settings.idle_timeout,
     });
+    let denials_task = tokio::spawn(audit::store_denials(
+        Arc::clone(&state.denials),
+        queue.clone(),
+        Arc::clone(&metrics),
+    ));
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -258,12 +287,13 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         queue: queue.clone(),
         metrics: Arc::clone(&metrics),
         allow: Arc::new(settings.syslog_allow.clone()),
+        max_connections: settings.syslog_max_connections,
+        handshake_timeout: settings.header_timeout,
     };
-    let mut tasks = Vec::new();
+    let mut tasks = vec![denials_task];
     let mut syslog_addrs = serde_json::Map::new();
     if let Some(addr) = settings.syslog_udp {
-        let sock = tokio::net::UdpSocket::bind(addr)
-            .await
+        let sock = syslog::bind_udp(addr, settings.udp_receive_buffer, &metrics)
             .with_context(|| format!("binding syslog.udp {addr}"))?;
         syslog_addrs.insert("syslog_udp".into(), sock.local_addr()?.to_string().into());
         tasks.push(tokio::spawn(syslog::serve_udp(sock, syslog_ctx.clone())));
@@ -313,7 +343,19 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         settings.checkpoint_every,
         stop_rx.clone(),
     ));
-    let http_task = tokio::spawn(serve_http(listener, app, tls, stop_rx));
+    let limits = connections::Limits {
+        max_connections: settings.max_connections,
+        header_timeout: settings.header_timeout,
+        idle_timeout: settings.idle_timeout,
+    };
+    let http_task = tokio::spawn(connections::serve_http(
+        listener,
+        app,
+        tls,
+        stop_rx,
+        limits,
+        Arc::clone(&metrics),
+    ));
     shutdown_signal().await;
     tracing::info!("shutting down: finishing requests, draining the queue");
     let _ = stop_tx.send(true);
@@ -353,12 +395,26 @@ fn bootstrap_admin(tokens: &auth::Tokens, opts: &ServerOptions) -> anyhow::Resul
         return Ok(());
     }
     if !tokens.has_admin() {
-        let token = tokens.create("admin", auth::Role::Admin, "bootstrap")?;
-        // Printed once, to the terminal only (never to the log): only its hash is kept.
-        eprintln!(
-            "\n  Admin token (shown once, stored only as a hash):\n\n    {token}\n\n  \
-             Use it as: Authorization: Bearer <token>, or `sightline ... --token <token>`.\n"
-        );
+        // Shown once, and never where logs go: only its hash is kept.
+        let token = auth::new_token()?;
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() {
+            eprintln!(
+                "\n  Admin token (shown once, stored only as a hash):\n\n    {token}\n\n  \
+                 Use it as: Authorization: Bearer <token>, or `sightline ... --token <token>`.\n"
+            );
+        } else {
+            // Not a terminal: stderr is probably a log collector (journald,
+            // docker logs). Written first, so a failure leaves no admin nobody knows.
+            let path = admin_token_path(&opts.config.server.data_dir);
+            auth::write_private(&path, format!("{token}\n").as_bytes())
+                .with_context(|| format!("writing the admin token to {}", path.display()))?;
+            tracing::warn!(
+                "created the admin token; it is in {} (mode 0600), shown nowhere else: read it, then delete the file",
+                path.display()
+            );
+        }
+        tokens.install("admin", auth::Role::Admin, &token, "bootstrap")?;
     }
     Ok(())
 }
@@ -384,69 +440,4 @@ async fn shutdown_signal() {
     {
         let _ = ctrl_c.await;
     }
-}
-
-/// Accepts connections (TLS or plain) and serves the router on each, with
-/// the peer address available to handlers; stops accepting on `stop` and
-/// lets open connections finish.
-async fn serve_http(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use tower::ServiceExt;
-    let mut conns = tokio::task::JoinSet::new();
-    loop {
-        let (sock, peer) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(x) => x,
-                Err(e) => {
-                    tracing::warn!("accept: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = stop.changed() => break,
-        };
-        let app = app.clone();
-        let tls = tls.clone();
-        let mut stop = stop.clone();
-        conns.spawn(async move {
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-                app.clone().oneshot(req.map(axum::body::Body::new))
-            });
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            macro_rules! drive {
-                ($io:expr) => {{
-                    let conn = builder.serve_connection_with_upgrades(TokioIo::new($io), service);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        r = conn.as_mut() => { if let Err(e) = r { tracing::debug!("connection {peer}: {e}"); } }
-                        _ = stop.changed() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
-                        }
-                    }
-                }};
-            }
-            match tls {
-                Some(acceptor) => match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(sock)).await {
-                    Ok(Ok(s)) => drive!(s),
-                    Ok(Err(e)) => tracing::debug!("TLS handshake with {peer}: {e}"),
-                    Err(_) => tracing::debug!("TLS handshake with {peer} timed out"),
-                },
-                None => drive!(sock),
-            }
-        });
-    }
-    drop(app);
-    while tokio::time::timeout(Duration::from_secs(10), conns.join_next())
-        .await
-        .ok()
-        .flatten()
-        .is_some()
-    {}
 }

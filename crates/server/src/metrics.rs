@@ -54,6 +54,45 @@ pub struct Metrics {
     pub witness_failures: Labeled,
     /// 1 while the store cannot sign its chain head.
     pub head_fault: AtomicU64,
+    /// Audit records that could not be stored.
+    pub audit_failures: AtomicU64,
+    /// Per listener (`http`, `syslog_tcp`, `syslog_tls`): connections closed
+    /// at once because the listener was at its connection limit.
+    pub connections_refused: Labeled,
+    /// Per listener: connections closed for a TLS handshake, request headers
+    /// or a first request that did not come in time, or for idling.
+    pub connections_timed_out: Labeled,
+    /// Open connections per listener.
+    pub connections_open: Gauges,
+    /// Datagrams the kernel dropped on the syslog UDP socket (its receive
+    /// buffer was full).
+    pub udp_kernel_drops: AtomicU64,
+    /// The syslog UDP socket's receive buffer as the kernel granted it.
+    pub udp_receive_buffer: AtomicU64,
+}
+
+/// Gauges by label, each going up and down.
+#[derive(Default)]
+pub struct Gauges(Mutex<BTreeMap<String, i64>>);
+
+impl Gauges {
+    pub fn add(&self, label: &str, delta: i64) {
+        if let Ok(mut m) = self.0.lock() {
+            *m.entry(label.to_owned()).or_insert(0) += delta;
+        }
+    }
+
+    pub fn get(&self, label: &str) -> i64 {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(label).copied())
+            .unwrap_or(0)
+    }
+
+    fn snapshot(&self) -> BTreeMap<String, i64> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
 }
 
 #[derive(Default)]
@@ -183,6 +222,26 @@ impl Metrics {
             "level",
             &self.alerts_raised,
         );
+        labeled(
+            "sightline_connections_refused_total",
+            "Connections closed at once because the listener was at its connection limit.",
+            "listener",
+            &self.connections_refused,
+        );
+        labeled(
+            "sightline_connections_timed_out_total",
+            "Connections closed for a handshake, request headers or request that did not come in time, or for idling.",
+            "listener",
+            &self.connections_timed_out,
+        );
+        let name = "sightline_connections_open";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Open connections, per listener.\n# TYPE {name} gauge"
+        );
+        for (k, v) in self.connections_open.snapshot() {
+            let _ = writeln!(out, "{name}{{listener=\"{}\"}} {v}", escape(&k));
+        }
         let mut scalar = |name: &str, kind: &str, help: &str, v: f64| {
             let _ = writeln!(
                 out,
@@ -284,6 +343,24 @@ impl Metrics {
             "counter",
             "Rule set reloads.",
             load(&self.rule_reloads) as f64,
+        );
+        scalar(
+            "sightline_audit_failures_total",
+            "counter",
+            "Audit records that could not be stored.",
+            load(&self.audit_failures) as f64,
+        );
+        scalar(
+            "sightline_syslog_udp_kernel_drops_total",
+            "counter",
+            "Syslog datagrams the kernel dropped because the socket's receive buffer was full.",
+            load(&self.udp_kernel_drops) as f64,
+        );
+        scalar(
+            "sightline_syslog_udp_receive_buffer_bytes",
+            "gauge",
+            "Receive buffer of the syslog UDP socket, as the kernel granted it.",
+            load(&self.udp_receive_buffer) as f64,
         );
         scalar(
             "sightline_checkpoints_total",

@@ -9,6 +9,7 @@ use crate::metrics::Metrics;
 use sightline_decode::{Event, StreamInfo};
 use sightline_parse::{Pipeline, PipelineConfig, SourceChoice};
 use sightline_receive::Inbound;
+use sightline_sanitize::Sanitizer;
 use sightline_store::Store;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -19,9 +20,12 @@ use std::time::{Duration, Instant};
 pub enum Payload {
     /// Records from a receiver, to decode.
     Records(Vec<Inbound>),
-    /// Events built by the server itself, stored as they are: audit records,
-    /// and the demo replay (decoded and enriched by the same pipeline).
+    /// Events built by the server itself and already sanitized (the demo
+    /// replay, decoded and enriched by the same pipeline).
     Events(Vec<Event>),
+    /// Audit records: sanitized like decoded events (a search's text may
+    /// hold a secret), then stored.
+    Audit(Vec<Event>),
     /// Reload rules now (admin request); answered through the ack.
     ReloadRules,
 }
@@ -34,6 +38,10 @@ pub struct BatchReport {
     pub duplicates: usize,
     pub parse_failures: usize,
     pub alerts: usize,
+    /// Ids of the events not stored because they were stored before (or
+    /// twice in the batch), for receivers that answer per record.
+    #[serde(skip)]
+    pub duplicate_ids: Vec<sightline_event::EventId>,
     /// For rule reloads: what happened.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -146,6 +154,7 @@ impl Writer {
     /// Runs until every sender is gone, then drains, saves detection state and returns.
     pub fn run(mut self, rx: Receiver<Batch>) {
         let decoder = Pipeline::with_config(SourceChoice::Auto, Arc::clone(&self.pipeline));
+        let sanitizer = self.pipeline.sanitizer.clone();
         let mut last_save = Instant::now();
         let mut last_retention = Instant::now() - self.retention_every;
         let mut last_reload_check = Instant::now();
@@ -153,13 +162,13 @@ impl Writer {
             match rx.recv_timeout(Duration::from_millis(500)) {
                 Ok(batch) => {
                     self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
-                    self.handle(&decoder, batch);
+                    self.handle(&decoder, &sanitizer, batch);
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     if self.stop.load(Ordering::Relaxed) {
                         while let Ok(batch) = rx.try_recv() {
                             self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
-                            self.handle(&decoder, batch);
+                            self.handle(&decoder, &sanitizer, batch);
                         }
                         break;
                     }
@@ -250,7 +259,7 @@ impl Writer {
         self.metrics.store_events.store(s.events, Ordering::Relaxed);
     }
 
-    fn handle(&mut self, decoder: &Pipeline, batch: Batch) {
+    fn handle(&mut self, decoder: &Pipeline, sanitizer: &Sanitizer, batch: Batch) {
         let result = match batch.payload {
             Payload::ReloadRules => self
                 .detection
@@ -271,6 +280,12 @@ impl Writer {
                 self.write(events, batch.received)
             }
             Payload::Events(events) => self.write(events, batch.received),
+            Payload::Audit(mut events) => {
+                for ev in &mut events {
+                    sanitizer.apply(ev);
+                }
+                self.write(events, batch.received)
+            }
         };
         if let Some(ack) = batch.ack {
             let _ = ack.send(result);
@@ -308,6 +323,7 @@ impl Writer {
             events: events.len(),
             stored: report.stored as usize,
             duplicates: report.duplicates as usize,
+            duplicate_ids: report.duplicate_ids.clone(),
             ..Default::default()
         };
         // Only events stored now are detected on: a retried batch must not
@@ -338,7 +354,8 @@ impl Writer {
 
 /// Decodes records, grouping consecutive records of one stream so multi-line
 /// records (tracebacks) assemble as they do when reading files. Records the
-/// sender framed as whole events are decoded alone.
+/// sender framed as whole events are decoded alone, and completed with what
+/// the sender sent besides the line ([`crate::structured`]).
 pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
     let mut events = Vec::with_capacity(records.len());
     let mut i = 0;
@@ -366,6 +383,7 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             start_offset: first.offset,
         };
         let reader = std::io::Cursor::new(text.into_bytes());
+        let mut produced = Vec::new();
         let mut push = |mut ev: Event| {
             for (k, v) in &first.attributes {
                 ev.labels.entry(k.clone()).or_insert_with(|| v.clone());
@@ -375,7 +393,7 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             {
                 ev.set(sightline_event::field::HOST_NAME, h.as_str());
             }
-            events.push(ev);
+            produced.push(ev);
         };
         let hinted = first
             .source_hint
@@ -386,6 +404,8 @@ pub fn decode(decoder: &Pipeline, records: Vec<Inbound>) -> Vec<Event> {
             Some(source) => decoder.read_with(source, stream, reader, &mut push),
             None => decoder.read(stream, reader, &mut push),
         };
+        crate::structured::complete(decoder, first, &mut produced, group.len() == 1);
+        events.append(&mut produced);
         i = j;
     }
     events

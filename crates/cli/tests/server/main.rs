@@ -4,8 +4,10 @@
 //! retention in `limits`.
 
 mod detection;
+mod hostile;
 mod limits;
 mod pipeline;
+mod receivers;
 mod support;
 mod tamper;
 

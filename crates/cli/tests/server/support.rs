@@ -38,47 +38,101 @@ impl Server {
         extra: &str,
         args: &[&str],
     ) -> Server {
-        Server::start_logging(dir, data, store_keys, extra, args, None)
+        Server::spawn(
+            dir,
+            data,
+            "",
+            store_keys,
+            extra,
+            args,
+            Some(ADMIN),
+            (Stdio::inherit(), "warn"),
+        )
     }
 
     /// [`Server::start`] with its log (level info) written to `log`, as
     /// when stderr is redirected to a file.
     pub fn start_logged(dir: &Path, extra: &str, log: &Path) -> Server {
-        Server::start_logging(dir, &dir.join("data"), "", extra, &[], Some(log))
+        let file = std::fs::File::create(log).expect("log file");
+        let data = dir.join("data");
+        Server::spawn(
+            dir,
+            &data,
+            "",
+            "",
+            extra,
+            &[],
+            Some(ADMIN),
+            (Stdio::from(file), "info"),
+        )
     }
 
-    fn start_logging(
+    /// [`Server::start`] with `server_keys` added to its `[server]` section.
+    pub fn start_tuned(dir: &Path, server_keys: &str, extra: &str) -> Server {
+        let data = dir.join("data");
+        Server::spawn(
+            dir,
+            &data,
+            server_keys,
+            "",
+            extra,
+            &[],
+            Some(ADMIN),
+            (Stdio::inherit(), "warn"),
+        )
+    }
+
+    /// A server that makes its own admin token (no `SIGHTLINE_ADMIN_TOKEN`),
+    /// its stderr going to `stderr`.
+    pub fn start_bootstrapping(dir: &Path, extra: &str, stderr: Stdio) -> Server {
+        Server::spawn(
+            dir,
+            &dir.join("data"),
+            "",
+            "",
+            extra,
+            &[],
+            None,
+            (stderr, "warn"),
+        )
+    }
+
+    /// Starts the server, its stderr going where `log` says, at that level.
+    #[allow(clippy::too_many_arguments)]
+    fn spawn(
         dir: &Path,
         data: &Path,
+        server_keys: &str,
         store_keys: &str,
         extra: &str,
         args: &[&str],
-        log: Option<&Path>,
+        admin: Option<&str>,
+        log: (Stdio, &str),
     ) -> Server {
+        let (stderr, level) = log;
         let config = dir.join("sightline.toml");
         let text = format!(
-            "[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nmax_body = \"1MiB\"\n\n[store]\nkey_file = \"{}\"\n{store_keys}\n\n{extra}",
+            "[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nmax_body = \"1MiB\"\n{server_keys}\n\n[store]\nkey_file = \"{}\"\n{store_keys}\n\n{extra}",
             data.display(),
             dir.join("signing.key").display()
         );
         std::fs::write(&config, text).unwrap();
         let ready = dir.join("ready.json");
         let _ = std::fs::remove_file(&ready);
-        let child = Command::new(bin())
-            .args(["server", "--config"])
+        let mut cmd = Command::new(bin());
+        cmd.args(["server", "--config"])
             .arg(&config)
             .arg("--ready-file")
             .arg(&ready)
             .args(args)
-            .env("SIGHTLINE_ADMIN_TOKEN", ADMIN)
-            .env("SIGHTLINE_LOG", if log.is_some() { "info" } else { "warn" })
+            .env_remove("SIGHTLINE_ADMIN_TOKEN")
+            .env("SIGHTLINE_LOG", level)
             .stdout(Stdio::null())
-            .stderr(match log {
-                Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
-                None => Stdio::inherit(),
-            })
-            .spawn()
-            .expect("start sightline server");
+            .stderr(stderr);
+        if let Some(token) = admin {
+            cmd.env("SIGHTLINE_ADMIN_TOKEN", token);
+        }
+        let child = cmd.spawn().expect("start sightline server");
         let started = Instant::now();
         while !ready.exists() {
             assert!(
@@ -280,4 +334,48 @@ impl shim::blocking_shim::Client {
             .ok()
             .map(|r| r.status().as_u16())
     }
+}
+
+/// The value of the first metric line starting with `line_prefix`
+/// (e.g. `sightline_connections_refused_total{listener="http"}`), 0 if absent.
+pub fn metric(c: &shim::blocking_shim::Client, url: &str, token: &str, line_prefix: &str) -> f64 {
+    let text = c.get(&format!("{url}/metrics"), Some(token)).body;
+    text.lines()
+        .find_map(|l| l.strip_prefix(line_prefix))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// The events of a search (at most `limit`), as JSON.
+pub fn search_events(
+    c: &shim::blocking_shim::Client,
+    url: &str,
+    token: &str,
+    q: &str,
+    limit: usize,
+) -> Vec<serde_json::Value> {
+    let r = c.send(
+        c.raw()
+            .get(format!("{url}/api/v1/search"))
+            .bearer_auth(token)
+            .query(&[("q", q), ("limit", &limit.to_string())]),
+    );
+    assert_eq!(r.status, 200, "search {q}: {}", r.body);
+    r.json()["events"].as_array().cloned().unwrap_or_default()
+}
+
+/// A rustls client configuration trusting the server's certificate.
+pub fn tls_client_config(data: &Path) -> std::sync::Arc<rustls::ClientConfig> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(data.join("tls/cert.pem")).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    std::sync::Arc::new(
+        rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
 }

@@ -9,10 +9,12 @@
 //!
 //! Map-valued attributes are flattened with dots; arrays are JSON text.
 
+use super::semconv;
 use crate::attrs::Attrs;
-use crate::batch::{batch_hash, source_hint_for};
+use crate::batch::{batch_hash, provenance_name, source_hint_for};
 use crate::error::ReceiveError;
 use crate::inbound::Inbound;
+use crate::json::bounded_fields;
 use crate::limits::MAX_ITEMS;
 use crate::time::epoch_nanos;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
@@ -22,6 +24,11 @@ use serde_json::{Map, Number, Value};
 
 /// Name OpenTelemetry SDKs use when the service sets none.
 const UNKNOWN_SERVICE: &str = "unknown_service";
+
+/// What the receiver calls itself: datasets are `otlp.<service.name>`, or
+/// this without one.
+const MODULE: &str = "otlp";
+const DATASET: &str = "otlp.logs";
 
 /// The accepted records and the count of refused ones.
 pub(super) fn records(
@@ -57,6 +64,13 @@ pub(super) fn records(
         let resource_path = find_str(&resource_kv, "log.file.path").map(str::to_owned);
         let mut resource_attrs = Attrs::default();
         add_kvs("otel.resource", &resource_kv, &mut resource_attrs);
+        let mut resource_fields = Map::new();
+        semconv::map_attributes(&resource_kv, &mut resource_fields);
+        let resource_fields_size = semconv::size(&resource_fields);
+        let dataset = service
+            .filter(|s| !s.starts_with(UNKNOWN_SERVICE))
+            .and_then(provenance_name)
+            .map_or_else(|| DATASET.to_owned(), |s| format!("{MODULE}.{s}"));
         for scope_logs in resource_logs.scope_logs {
             let mut inherited = resource_attrs.clone();
             if let Some(scope) = &scope_logs.scope {
@@ -77,11 +91,23 @@ pub(super) fn records(
                 };
                 let mut attrs = Attrs::default();
                 let mut inbound = Inbound::whole(&stream, offset, line, &mut attrs);
-                if inherited_budget >= inherited.bytes() {
-                    inherited_budget -= inherited.bytes();
+                let mut fields = Map::new();
+                semconv::map_attributes(&record.attributes, &mut fields);
+                let inherited_size = inherited.bytes() + resource_fields_size;
+                if inherited_budget >= inherited_size {
+                    inherited_budget -= inherited_size;
                     attrs.extend_from(&inherited);
+                    for (k, v) in &resource_fields {
+                        fields.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
                 } else {
                     attrs.mark_dropped();
+                }
+                if let Some(level) = semconv::level(&record.severity_text, record.severity_number) {
+                    fields.insert("log.level".into(), Value::String(level));
+                }
+                if !record.trace_id.is_empty() {
+                    fields.insert("trace.id".into(), Value::String(hex(&record.trace_id)));
                 }
                 record_attrs(&record, &mut attrs);
                 inbound.source_hint = hint.map(str::to_owned);
@@ -95,6 +121,14 @@ pub(super) fn records(
                     .into_iter()
                     .find(|&t| t != 0)
                     .and_then(|t| epoch_nanos(i128::from(t)));
+                let mut cut = false;
+                let fields = bounded_fields(fields, &mut cut);
+                if cut {
+                    attrs.mark_dropped();
+                }
+                inbound.fields = (!fields.is_empty()).then_some(fields);
+                inbound.module = Some(MODULE.to_owned());
+                inbound.dataset = Some(dataset.clone());
                 inbound.attributes = attrs.finish();
                 out.push(inbound);
             }

@@ -4,13 +4,14 @@
 
 mod convert;
 mod response;
+mod semconv;
 
 use crate::error::ReceiveError;
 use crate::inbound::Inbound;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use prost::Message;
 
-pub use response::{otlp_error_response, otlp_response};
+pub use response::{otlp_error_response, otlp_grpc_code, otlp_response, otlp_status};
 
 /// The two OTLP/HTTP encodings; responses use the request's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,8 +79,11 @@ pub fn otlp_logs(body: &[u8], content_type: &str) -> Result<OtlpLogs, ReceiveErr
         OtlpFormat::Protobuf => {
             ExportLogsServiceRequest::decode(body).map_err(|e| invalid(e.to_string()))?
         }
-        OtlpFormat::Json => serde_json::from_slice::<ExportLogsServiceRequest>(body)
-            .map_err(|e| invalid(e.to_string()))?,
+        // Invalid UTF-8 in a string is replaced, as in every receiver.
+        OtlpFormat::Json => {
+            serde_json::from_slice::<ExportLogsServiceRequest>(&crate::json::lossy_utf8(body))
+                .map_err(|e| invalid(e.to_string()))?
+        }
     };
     let (records, rejected) = convert::records(request, body)?;
     let rejected_reason = if rejected > 0 {

@@ -50,9 +50,32 @@ const INVALID_ARGUMENT: i32 = 3;
 /// The error body (HTTP 400, or 413/415 as the server sees fit): a
 /// `google.rpc.Status` with the error's message.
 pub fn otlp_error_response(format: OtlpFormat, error: &ReceiveError) -> Vec<u8> {
+    otlp_status(format, INVALID_ARGUMENT, &error.to_string())
+}
+
+/// The gRPC status code that goes with an HTTP error status in OTLP/HTTP
+/// answers (the mapping gRPC's HTTP transcoding uses): 401
+/// `UNAUTHENTICATED`, 403 `PERMISSION_DENIED`, 429/413/507
+/// `RESOURCE_EXHAUSTED`, 503 `UNAVAILABLE`, other 5xx `INTERNAL`, other 4xx
+/// `INVALID_ARGUMENT`.
+pub fn otlp_grpc_code(http_status: u16) -> i32 {
+    match http_status {
+        401 => 16,
+        403 => 7,
+        404 => 5,
+        413 | 429 | 507 => 8,
+        503 => 14,
+        500..=599 => 13,
+        _ => INVALID_ARGUMENT,
+    }
+}
+
+/// A `google.rpc.Status` body in the request's encoding, which OTLP/HTTP
+/// returns with every 4xx and 5xx answer.
+pub fn otlp_status(format: OtlpFormat, code: i32, message: &str) -> Vec<u8> {
     let status = Status {
-        code: INVALID_ARGUMENT,
-        message: error.to_string(),
+        code,
+        message: message.to_owned(),
     };
     match format {
         OtlpFormat::Protobuf => status.encode_to_vec(),
