@@ -345,6 +345,14 @@ impl Store {
         if let Err(e) = self.ensure_active(&mut w, now) {
             return repeat_err(n, e);
         }
+        // Near the quota, measure instead of estimating: the index grows on
+        // its own threads, and the estimate only learns of it once a second.
+        if let Some(max) = w.cfg.max_disk_bytes
+            && w.disk_bytes >= max / 10 * 9
+        {
+            w.disk_bytes = dir_size(&self.data_dir);
+            w.last_size_check = Instant::now();
+        }
 
         // Encode every batch, chained from the head, into one buffer.
         let level = w.cfg.zstd_level;
