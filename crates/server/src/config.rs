@@ -85,6 +85,8 @@ pub struct ServerSection {
     pub max_body: String,
     /// Batches waiting for the writer; beyond, receivers answer 503 with Retry-After.
     pub queue_batches: usize,
+    /// Threads that decode, sanitize, enrich and serialize batches; 0 = one per core.
+    pub prepare_workers: usize,
     /// Most connections open at once on the HTTP listener; beyond, new ones are closed at once.
     pub max_connections: usize,
     /// Time a client has for the TLS handshake and for each request's headers
@@ -102,6 +104,7 @@ impl Default for ServerSection {
             admin_token_file: None,
             max_body: "16MiB".into(),
             queue_batches: 64,
+            prepare_workers: 0,
             max_connections: 512,
             header_timeout: "10s".into(),
             idle_timeout: "60s".into(),

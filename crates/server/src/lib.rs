@@ -2,8 +2,8 @@
 //! `_bulk`, Splunk HEC, OTLP, syslog), decodes and enriches them, stores them
 //! in the tamper-evident store, runs streaming detection and serves the API.
 //!
-//! Data flows one way: receivers → [`pipeline::Queue`] → the single
-//! [`pipeline::Writer`] (decode → enrich → store → detect → alerts). The HTTP
+//! Data flows one way: receivers → [`pipeline::Queue`] → the stages of
+//! [`pipeline::Topology`] (prepare ×N → append → index / detect → sinks). The HTTP
 //! side only reads the store and the alert database.
 
 pub mod admission;
@@ -205,9 +205,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
             });
         });
     }
-    let stop_writer = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writer = pipeline::Writer {
-        stop: Arc::clone(&stop_writer),
+    let parts = pipeline::Parts {
         store: Arc::clone(&store),
         alerts: Arc::clone(&alerts),
         detection,
@@ -224,11 +222,10 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
                 Err(e) => tracing::error!("retention: {e}"),
             }
         }),
+        sinks: Vec::new(),
+        workers: config.server.prepare_workers,
     };
-    let writer_thread = std::thread::Builder::new()
-        .name("sightline-writer".into())
-        .spawn(move || writer.run(rx))
-        .context("starting the writer thread")?;
+    let topology = pipeline::Topology::start(parts, rx).context("starting the pipeline")?;
 
     let tls = if config.tls.enabled {
         let setup = tls::setup(
@@ -364,9 +361,8 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         t.abort();
         let _ = t.await;
     }
-    // Requests are finished: the writer drains what is queued and returns.
-    stop_writer.store(true, std::sync::atomic::Ordering::Relaxed);
-    tokio::task::spawn_blocking(move || writer_thread.join())
+    // Requests are finished: the stages drain what is queued and stop.
+    tokio::task::spawn_blocking(move || topology.stop())
         .await
         .ok();
     // The last word: a checkpoint of everything stored.

@@ -54,6 +54,10 @@ pub struct Metrics {
     pub witness_failures: Labeled,
     /// 1 while the store cannot sign its chain head.
     pub head_fault: AtomicU64,
+    /// Per stage (`append`, `detect`, `sink:NAME`): items waiting.
+    pub stage_depth: Gauges,
+    /// Group commits (one write and one fsync for every batch ready).
+    pub group_commits: AtomicU64,
     /// Audit records that could not be stored.
     pub audit_failures: AtomicU64,
     /// Per listener (`http`, `syslog_tcp`, `syslog_tls`): connections closed
@@ -242,6 +246,14 @@ impl Metrics {
         for (k, v) in self.connections_open.snapshot() {
             let _ = writeln!(out, "{name}{{listener=\"{}\"}} {v}", escape(&k));
         }
+        let name = "sightline_stage_queue_depth";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Items waiting for a pipeline stage (append, detect, sink:NAME).\n# TYPE {name} gauge"
+        );
+        for (k, v) in self.stage_depth.snapshot() {
+            let _ = writeln!(out, "{name}{{stage=\"{}\"}} {v}", escape(&k));
+        }
         let mut scalar = |name: &str, kind: &str, help: &str, v: f64| {
             let _ = writeln!(
                 out,
@@ -361,6 +373,12 @@ impl Metrics {
             "gauge",
             "Receive buffer of the syslog UDP socket, as the kernel granted it.",
             load(&self.udp_receive_buffer) as f64,
+        );
+        scalar(
+            "sightline_group_commits_total",
+            "counter",
+            "Group commits: one write and one fsync covering every batch that was ready.",
+            load(&self.group_commits) as f64,
         );
         scalar(
             "sightline_checkpoints_total",

@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 
 pub const ADMIN: &str = "sl_test_admin_token_0123456789abcdef";
 
+/// The servers' log filter in tests: warnings, without the checkpoint line
+/// the server otherwise logs whatever the level.
+const QUIET: &str = "warn,sightline::checkpoint=warn";
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_sightline")
 }
@@ -46,7 +50,7 @@ impl Server {
             extra,
             args,
             Some(ADMIN),
-            (Stdio::inherit(), "warn"),
+            (Stdio::inherit(), QUIET),
         )
     }
 
@@ -78,7 +82,7 @@ impl Server {
             extra,
             &[],
             Some(ADMIN),
-            (Stdio::inherit(), "warn"),
+            (Stdio::inherit(), QUIET),
         )
     }
 
@@ -93,7 +97,7 @@ impl Server {
             extra,
             &[],
             None,
-            (stderr, "warn"),
+            (stderr, QUIET),
         )
     }
 
