@@ -101,7 +101,7 @@ pub struct Topology {
 const PREPARED_PER_WORKER: usize = 2;
 /// Batches waiting for the index stage and for detection.
 const INDEX_QUEUE: usize = 16;
-const DETECT_QUEUE: usize = 64;
+const DETECT_QUEUE: usize = 16;
 
 impl Topology {
     /// Starts every stage; batches come from `intake` (see [`queue`]).
