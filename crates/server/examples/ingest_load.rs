@@ -73,7 +73,13 @@ fn main() -> anyhow::Result<()> {
                     }
                     let body = body(net, c, b);
                     let len = body.len() as u64;
-                    match client.post(&url).bearer_auth(&token).body(body).send().await {
+                    match client
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .body(body)
+                        .send()
+                        .await
+                    {
                         Ok(r) if r.status().is_success() => {
                             let _ = r.bytes().await;
                             events.fetch_add(BATCH, Ordering::Relaxed);
