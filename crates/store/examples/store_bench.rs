@@ -109,7 +109,8 @@ fn event(i: u64, n: u64, rng: &mut Rng, t0: i64) -> Event {
     ev.set("source.ip", ip)
         .set("user.name", user)
         .set("url.path", path)
-        .set("http.response.status_code", status);
+        .set("http.response.status_code", status)
+        .set("sightline.log.offset", (i * 173) as i64);
     ev
 }
 
@@ -133,6 +134,7 @@ fn peak_rss_kb() -> u64 {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut n: u64 = 1_000_000;
     let mut data = std::env::temp_dir().join("sightline-store-bench");
+    let mut commit_ms: Option<u64> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -144,17 +146,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .parse()?
             }
             "--data-dir" => data = args.next().ok_or("--data-dir needs a path")?.into(),
+            "--commit-ms" => {
+                commit_ms = Some(args.next().ok_or("--commit-ms needs a number")?.parse()?)
+            }
             other => {
-                return Err(
-                    format!("unknown argument {other}; use --events N --data-dir D").into(),
-                );
+                return Err(format!(
+                    "unknown argument {other}; use --events N --data-dir D [--commit-ms MS]"
+                )
+                .into());
             }
         }
     }
     let key = data.with_extension("key");
     let mut cfg = StoreConfig::new(&data, &key);
     cfg.fsync = FsyncPolicy::Always;
-    cfg.index_commit_ms = 120_000; // bulk load: commit rarely
+    // A bulk load commits rarely; `--commit-ms 1000` commits as the server does.
+    cfg.index_commit_ms = commit_ms.unwrap_or(120_000);
     cfg.index_heap_bytes = 256 << 20;
     let (store, _) = Store::open(cfg)?;
 

@@ -189,31 +189,41 @@ async fn a_sink_that_stops_pushes_back_to_the_intake_and_loses_nothing() {
     let (queue, intake) = queue(2, Arc::clone(&env.metrics));
     let topology = Topology::start(parts(&env, vec![Box::new(sink)], 2), intake).unwrap();
     // With the sink stuck, acknowledged batches pile up in its queue, then
-    // in the detect and append queues, until the intake refuses.
-    let mut acked = 0u64;
-    let mut busy = 0u64;
-    let mut pending = Vec::new();
-    for b in 0..400u64 {
+    // in the detect and append queues, until the intake refuses. Batches
+    // admitted before that wait for their acknowledgement until the sink
+    // resumes, so results are collected as they come, never awaited in turn.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut handles = Vec::new();
+    let mut results = Vec::new();
+    for b in 0..4000u64 {
         let q = queue.clone();
-        pending.push(tokio::spawn(async move {
-            q.submit("test", records("bp", b * 5, 5), Duration::from_millis(50))
-                .await
+        let done = done_tx.clone();
+        handles.push(tokio::spawn(async move {
+            let r = q
+                .submit("test", records("bp", b * 5, 5), Duration::from_millis(50))
+                .await;
+            let _ = done.send(());
+            r
         }));
-        if b % 20 == 19 {
-            for p in pending.drain(..) {
-                match p.await.unwrap() {
-                    Ok(r) => acked += r.stored as u64,
-                    Err(IngestError::Busy(_)) => busy += 1,
-                    Err(e) => panic!("{e}"),
-                }
-            }
-            if busy > 0 {
-                break;
-            }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        while done_rx.try_recv().is_ok() {}
+        if env.metrics.backpressure_rejections.load(Ordering::Relaxed) > 0 {
+            break;
         }
     }
-    for p in pending.drain(..) {
-        match p.await.unwrap() {
+    // The sink resumes: everything acknowledged reaches it, once.
+    {
+        let (lock, cvar) = &*gate;
+        *lock.lock().unwrap() = true;
+        cvar.notify_all();
+    }
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    let mut acked = 0u64;
+    let mut busy = 0u64;
+    for r in results {
+        match r {
             Ok(r) => acked += r.stored as u64,
             Err(IngestError::Busy(_)) => busy += 1,
             Err(e) => panic!("{e}"),
@@ -225,12 +235,6 @@ async fn a_sink_that_stops_pushes_back_to_the_intake_and_loses_nothing() {
     );
     assert!(env.metrics.backpressure_rejections.load(Ordering::Relaxed) >= busy);
     assert!(acked > 0);
-    // The sink resumes: everything acknowledged reaches it, once.
-    {
-        let (lock, cvar) = &*gate;
-        *lock.lock().unwrap() = true;
-        cvar.notify_all();
-    }
     drop(queue);
     tokio::task::spawn_blocking(move || topology.stop())
         .await
