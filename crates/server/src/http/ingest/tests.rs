@@ -316,3 +316,35 @@ async fn the_native_report_says_what_was_stored() {
     );
     assert_eq!(h.submitted()[0].0, "http");
 }
+
+#[tokio::test]
+async fn a_hec_403_for_an_unknown_token_is_audited_as_a_failed_authentication() {
+    let h = Harness::new(1 << 20);
+    let router = h.router(receivers());
+    let req = request(Method::POST, "/services/collector/event", None)
+        .header("authorization", "Splunk sl_not_a_token")
+        .body(Body::from(r#"{"event":"x"}"#))
+        .unwrap();
+    let r = call(&router, req).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_u64()),
+        (StatusCode::FORBIDDEN, Some(4))
+    );
+    let viewer = request(Method::POST, "/services/collector/event", None)
+        .header("authorization", format!("Splunk {}", h.token(Role::Viewer)))
+        .body(Body::from(r#"{"event":"x"}"#))
+        .unwrap();
+    assert_eq!(call(&router, viewer).await.status, StatusCode::FORBIDDEN);
+    let audited = h.state.denials.take(std::time::Instant::now());
+    let actions: Vec<_> = audited
+        .iter()
+        .map(|e| (e.action.as_deref(), e.get_i64("http.response.status_code")))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (Some("authentication-failed"), Some(403)),
+            (Some("authorization-denied"), Some(403))
+        ]
+    );
+}
