@@ -32,6 +32,15 @@ impl Verb {
         }
     }
 
+    /// `handler` on this method.
+    pub fn route<H, T>(self, handler: H) -> MethodRouter<Shared>
+    where
+        H: Handler<T, Shared>,
+        T: 'static,
+    {
+        on(self.filter(), handler)
+    }
+
     fn filter(self) -> MethodFilter {
         match self {
             Verb::Get => MethodFilter::GET,
@@ -60,7 +69,7 @@ impl Endpoint {
             verb,
             path,
             gate,
-            handler: on(verb.filter(), handler),
+            handler: verb.route(handler),
         }
     }
 

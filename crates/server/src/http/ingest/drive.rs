@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 /// A receiver as the route table holds it, whatever its types.
 pub trait Registered: Send + Sync {
+    /// Its name, routes, permission and body rules.
     fn declaration(&self) -> super::Declaration;
     /// Its routes and probes, each behind the gate its declaration asks for.
     fn endpoints(self: Arc<Self>) -> Vec<Endpoint>;
@@ -106,10 +107,7 @@ async fn receive<R: HttpReceiver>(receiver: &R, state: &AppState, request: Reque
             .collect(),
         Err(e) => return refuse(ApiError::bad_request(e.body_text())),
     };
-    let limit = declared
-        .body
-        .max
-        .map_or(state.max_body, |m| m.min(state.max_body));
+    let limit = declared.body.limit(state.max_body);
     let body = match decoded_body(headers, &request.body, limit, declared.body.encodings) {
         Ok(b) => b,
         Err(e) => return refuse(e),

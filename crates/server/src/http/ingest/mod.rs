@@ -20,7 +20,7 @@ pub use drive::Registered;
 
 use super::ApiError;
 use super::Shared;
-use super::routes::{Endpoint, Verb};
+use super::routes::Verb;
 use crate::admission::Access;
 use crate::auth::Permission;
 use crate::pipeline::BatchReport;
@@ -105,6 +105,11 @@ impl BodyRules {
         max: None,
         encodings: &["gzip", "x-gzip", "deflate", "zstd"],
     };
+
+    /// The limit in bytes under `server_max` (`server.max_body`).
+    pub fn limit(&self, server_max: usize) -> usize {
+        self.max.map_or(server_max, |m| m.min(server_max))
+    }
 }
 
 /// One request, as a receiver parses it.
@@ -182,13 +187,11 @@ impl Probe {
         H: Handler<T, Shared>,
         T: 'static,
     {
-        // The routing of an endpoint, which the probe becomes.
-        let Endpoint { handler, .. } = Endpoint::native(verb, path, access, handler);
         Probe {
             verb,
             path,
             access,
-            handler,
+            handler: verb.route(handler),
         }
     }
 }
