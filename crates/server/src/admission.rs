@@ -1,28 +1,31 @@
-//! Every request is admitted here before any handler, extractor or router
-//! sees it: who is calling (authentication), whether that token may do what
-//! the route does (roles), the per-token rate limit, and the body's size.
+//! Every request is admitted here before its handler or any extractor sees
+//! it: who is calling (authentication), whether that token may do what the
+//! route does (roles), the per-token rate limit, and the body's size. Each
+//! route of the table ([`crate::http::routes`]) is wrapped in its own
+//! [`Gate`], so what a route asks of its caller comes from its declaration,
+//! never from looking at the path.
 //!
 //! Doing it once, first, means an unauthenticated caller always gets 401
 //! and an under-privileged one 403, never a 400 or 415 about a body or query
 //! it was not allowed to send, and that every refusal is audited in one
-//! place. Answers are in the caller's protocol ([`Protocol`]).
+//! place. Answers are in the route's shape ([`Shape`]): the protocol its
+//! clients speak.
 //!
 //! Bodies: a caller without a valid token could otherwise make the server
 //! buffer a full body before being told 401, and a body over the limit
 //! refused while the client is still sending makes the kernel answer with a
 //! reset that destroys the 413 before the client reads it. So this layer
-//! refuses before reading a byte, reads at most `max_body` bytes, and
+//! refuses before reading a byte, reads at most the route's limit, and
 //! drains (a bounded amount of) what it refuses so the client gets the answer.
 
 use crate::audit::Denial;
 use crate::auth::{Permission, Principal};
-use crate::http::{ApiError, AppState};
-use crate::protocol::{Protocol, hec_code};
-use axum::body::{Body, Bytes};
+use crate::http::{ApiError, AppState, CredentialFault};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,26 +46,49 @@ pub enum Access {
     Need(Permission),
 }
 
-/// The access a request needs, from its path. Every route of
-/// [`crate::http::router`] is listed (a test checks them); anything else
-/// only needs a token and then gets the router's 404.
-pub fn access(path: &str) -> Access {
-    use Permission::*;
-    match path {
-        "/health" | "/services/collector/health" | "/services/collector/health/1.0" => {
-            Access::Public
+/// How a route answers a refusal: in the shape its clients read (an
+/// Elasticsearch error object, HEC's `{"text","code"}`, a `google.rpc.Status`),
+/// given the request's headers (OTLP answers in the request's encoding).
+pub type Shape = Arc<dyn Fn(ApiError, &HeaderMap) -> Response + Send + Sync>;
+
+/// Our own shape: `{"error": ...}`.
+pub fn native_shape() -> Shape {
+    Arc::new(|e: ApiError, _: &HeaderMap| e.into_response())
+}
+
+/// What one route asks of its callers and how it refuses them.
+#[derive(Clone)]
+pub struct Gate {
+    pub access: Access,
+    pub shape: Shape,
+    /// The receiver behind the route: its refusals are counted under its name.
+    pub receiver: Option<&'static str>,
+    /// Most body bytes read (never more than `server.max_body`, the default).
+    pub max_body: Option<usize>,
+}
+
+impl Gate {
+    /// A route of our own API.
+    pub fn native(access: Access) -> Gate {
+        Gate {
+            access,
+            shape: native_shape(),
+            receiver: None,
+            max_body: None,
         }
-        "/metrics" | "/api/v1/search" | "/api/v1/alerts" | "/api/v1/rules" => Access::Need(Read),
-        "/api/v1/whoami" => Access::Authenticated,
-        "/api/v1/rules/reload" => Access::Need(Admin),
-        "/api/v1/ingest" | "/" | "/_bulk" | "/v1/logs" => Access::Need(Ingest),
-        p if p == "/api/v1/tokens" || p.starts_with("/api/v1/tokens/") => Access::Need(Admin),
-        p if p.starts_with("/api/v1/alerts/") && p.ends_with("/state") => Access::Need(Triage),
-        p if p.starts_with("/api/v1/alerts/") => Access::Need(Read),
-        p if p.starts_with("/services/collector") => Access::Need(Ingest),
-        p if p.ends_with("/_bulk") => Access::Need(Ingest),
-        _ => Access::Authenticated,
     }
+
+    /// The body limit on this route under `server_max` (`server.max_body`).
+    pub fn body_limit(&self, server_max: usize) -> usize {
+        self.max_body.map_or(server_max, |m| m.min(server_max))
+    }
+}
+
+/// The state of one route's admission layer.
+#[derive(Clone)]
+pub struct Gated {
+    pub state: Arc<AppState>,
+    pub gate: Arc<Gate>,
 }
 
 /// The credential a request carries.
@@ -130,11 +156,8 @@ enum Denied {
 }
 
 impl Denied {
-    fn status(&self, protocol: Protocol) -> StatusCode {
+    fn status(&self) -> StatusCode {
         match self {
-            // Splunk answers a well-formed but unknown token with 403 (code 4),
-            // and HEC clients are written for that.
-            Denied::Unknown if protocol == Protocol::Hec => StatusCode::FORBIDDEN,
             Denied::Missing | Denied::Malformed | Denied::Unknown => StatusCode::UNAUTHORIZED,
             Denied::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Denied::Role(..) => StatusCode::FORBIDDEN,
@@ -165,12 +188,14 @@ impl Denied {
         }
     }
 
-    fn to_error(&self, protocol: Protocol) -> ApiError {
-        let mut e = ApiError::new(self.status(protocol), self.reason());
+    /// The refusal, for the route's shape to render (which may answer a
+    /// credential fault its protocol's way: HEC's 403 for an unknown token).
+    fn to_error(&self) -> ApiError {
+        let mut e = ApiError::new(self.status(), self.reason());
         match self {
-            Denied::Missing => e.hec_code = Some(hec_code::TOKEN_REQUIRED),
-            Denied::Malformed => e.hec_code = Some(hec_code::INVALID_AUTHORIZATION),
-            Denied::Unknown => e.hec_code = Some(hec_code::INVALID_TOKEN),
+            Denied::Missing => e.credential = Some(CredentialFault::Missing),
+            Denied::Malformed => e.credential = Some(CredentialFault::Malformed),
+            Denied::Unknown => e.credential = Some(CredentialFault::Unknown),
             Denied::RateLimited(wait) => e.retry_after = Some(*wait),
             Denied::Role(..) => {}
         }
@@ -194,18 +219,27 @@ fn authorize(state: &AppState, headers: &HeaderMap, needed: Access) -> Result<Pr
     }
 }
 
-/// The admission layer: see the module comment.
-pub async fn admit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+/// A refusal in the route's shape, counted under its receiver.
+fn answer(state: &AppState, gate: &Gate, headers: &HeaderMap, e: ApiError) -> Response {
+    if let Some(r) = gate.receiver {
+        state.metrics.refused.add(r, 1);
+    }
+    (gate.shape)(e, headers)
+}
+
+/// The admission layer of one route: see the module comment.
+pub async fn admit(State(gated): State<Gated>, request: Request, next: Next) -> Response {
+    let Gated { state, gate } = gated;
     let (mut parts, body) = request.into_parts();
-    let protocol = Protocol::of(parts.uri.path(), &parts.headers);
-    let answer = |e: ApiError| protocol.render(e);
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let chunked = parts.headers.contains_key(header::TRANSFER_ENCODING);
-    let has_body = declared.unwrap_or(0) > 0 || chunked;
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .or_else(|| body.size_hint().exact());
+    // From the body itself, not its headers: an HTTP/2 body may come with
+    // neither a length nor a transfer encoding.
+    let has_body = !body.is_end_stream();
     // A client that asked `Expect: 100-continue` has sent nothing yet; if we
     // answer without polling the body it never sends it, so nothing to drain.
     // Once the body has been polled (100 Continue sent), it is sending.
@@ -213,23 +247,24 @@ pub async fn admit(State(state): State<Arc<AppState>>, request: Request, next: N
         .headers
         .get(header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    let sending_limit = 4 * state.max_body as u64;
+    let max_body = gate.body_limit(state.max_body);
+    let sending_limit = 4 * max_body as u64;
     let drain_limit = if waiting || !has_body {
         0
     } else {
         sending_limit
     };
 
-    let needed = access(parts.uri.path());
-    if needed != Access::Public {
-        match authorize(&state, &parts.headers, needed) {
+    if gate.access != Access::Public {
+        match authorize(&state, &parts.headers, gate.access) {
             Ok(who) => {
                 parts.extensions.insert(who);
             }
             Err(denied) => {
-                refused(&state, &parts, protocol, &denied);
+                let resp = answer(&state, &gate, &parts.headers, denied.to_error());
+                refused(&state, &parts, resp.status(), &denied);
                 drain(body, drain_limit).await;
-                return answer(denied.to_error(protocol));
+                return resp;
             }
         }
     }
@@ -237,45 +272,46 @@ pub async fn admit(State(state): State<Arc<AppState>>, request: Request, next: N
         return next.run(Request::from_parts(parts, body)).await;
     }
 
-    let too_large = || {
+    let too_large = |headers: &HeaderMap| {
         state.metrics.refused_bodies.add("oversized", 1);
-        answer(ApiError::new(
+        let limit = match gate.max_body {
+            Some(m) if m < state.max_body => format!("this endpoint's limit of {m} bytes"),
+            _ => format!("the server.max_body limit of {max_body} bytes"),
+        };
+        let e = ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "request body over the server.max_body limit of {} bytes; send smaller batches",
-                state.max_body
-            ),
-        ))
+            format!("request body over {limit}; send smaller batches"),
+        );
+        answer(&state, &gate, headers, e)
     };
-    if declared.is_some_and(|n| n > state.max_body as u64) {
+    if declared.is_some_and(|n| n > max_body as u64) {
         drain(body, drain_limit).await;
-        return too_large();
+        return too_large(&parts.headers);
     }
-    match collect(body, state.max_body, state.idle_timeout).await {
+    match collect(body, max_body, state.idle_timeout).await {
         Collected::Whole(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
         Collected::TooLarge(rest) => {
             drain(rest, sending_limit).await;
-            too_large()
+            too_large(&parts.headers)
         }
         Collected::Stalled => {
             state.metrics.refused_bodies.add("stalled", 1);
-            answer(ApiError::new(
+            let e = ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
                 format!(
                     "the body stopped arriving for {} s (server.idle_timeout)",
                     state.idle_timeout.as_secs()
                 ),
-            ))
+            );
+            answer(&state, &gate, &parts.headers, e)
         }
         Collected::Broken(e) => {
             state.metrics.refused_bodies.add("unreadable", 1);
-            answer(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("reading the body: {e}"),
-            ))
+            let e = ApiError::bad_request(format!("reading the body: {e}"));
+            answer(&state, &gate, &parts.headers, e)
         }
     }
 }
@@ -284,7 +320,7 @@ pub async fn admit(State(state): State<Arc<AppState>>, request: Request, next: N
 fn refused(
     state: &AppState,
     parts: &axum::http::request::Parts,
-    protocol: Protocol,
+    status: StatusCode,
     denied: &Denied,
 ) {
     match denied {
@@ -311,7 +347,7 @@ fn refused(
             peer,
             method: method_name(&parts.method),
             path: parts.uri.path(),
-            status: denied.status(protocol).as_u16(),
+            status: status.as_u16(),
             reason: &denied.reason(),
             who,
         },
@@ -388,41 +424,6 @@ async fn drain(mut body: Body, limit: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Permission::*;
-
-    #[test]
-    fn every_route_needs_what_it_does() {
-        let table = [
-            ("/health", Access::Public),
-            ("/services/collector/health", Access::Public),
-            ("/services/collector/health/1.0", Access::Public),
-            ("/metrics", Access::Need(Read)),
-            ("/api/v1/whoami", Access::Authenticated),
-            ("/api/v1/ingest", Access::Need(Ingest)),
-            ("/api/v1/search", Access::Need(Read)),
-            ("/api/v1/alerts", Access::Need(Read)),
-            ("/api/v1/alerts/3f2a9c1e", Access::Need(Read)),
-            ("/api/v1/alerts/3f2a9c1e/state", Access::Need(Triage)),
-            ("/api/v1/rules", Access::Need(Read)),
-            ("/api/v1/rules/reload", Access::Need(Admin)),
-            ("/api/v1/tokens", Access::Need(Admin)),
-            ("/api/v1/tokens/shipper-1", Access::Need(Admin)),
-            ("/", Access::Need(Ingest)),
-            ("/_bulk", Access::Need(Ingest)),
-            ("/logs-2026/_bulk", Access::Need(Ingest)),
-            ("/services/collector", Access::Need(Ingest)),
-            ("/services/collector/event", Access::Need(Ingest)),
-            ("/services/collector/event/1.0", Access::Need(Ingest)),
-            ("/services/collector/raw", Access::Need(Ingest)),
-            ("/services/collector/raw/1.0", Access::Need(Ingest)),
-            ("/v1/logs", Access::Need(Ingest)),
-            ("/no/such/path", Access::Authenticated),
-            ("/api/v1/tokens/../search", Access::Need(Admin)),
-        ];
-        for (path, want) in table {
-            assert_eq!(access(path), want, "{path}");
-        }
-    }
 
     fn with_auth(value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

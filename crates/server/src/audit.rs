@@ -156,7 +156,9 @@ impl Denials {
 }
 
 fn denial_record(d: &Denial<'_>) -> Event {
-    let action = if d.status == 401 {
+    // By the cause, not the status: HEC answers an unknown token with 403,
+    // and it is still a failed authentication (the brute-force rule counts them).
+    let action = if d.who.is_none() {
         sightline_event::action::AUTHENTICATION_FAILED
     } else {
         sightline_event::action::AUTHORIZATION_DENIED

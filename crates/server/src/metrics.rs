@@ -15,6 +15,9 @@ pub struct Metrics {
     pub stored: Labeled,
     /// Per receiver: records refused (bad input), with the reason in logs.
     pub failed: Labeled,
+    /// Per HTTP receiver: requests answered with a refusal (token, role,
+    /// rate, body, encoding, format, a busy queue or a full store).
+    pub refused: Labeled,
     /// Per reason (`oversized`, `unreadable`): request bodies refused before decoding.
     pub refused_bodies: Labeled,
     /// Per dataset: events that did not parse (kept raw, tagged).
@@ -175,6 +178,14 @@ fn escape(label: &str) -> String {
 }
 
 impl Metrics {
+    /// Lists a receiver in its families at 0, so a receiver that has seen
+    /// no traffic yet shows as such rather than not at all.
+    pub fn declare_receiver(&self, name: &str) {
+        self.received.add(name, 0);
+        self.failed.add(name, 0);
+        self.refused.add(name, 0);
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -201,6 +212,12 @@ impl Metrics {
             "Records refused as invalid, per receiver.",
             "receiver",
             &self.failed,
+        );
+        labeled(
+            "sightline_requests_refused_total",
+            "Requests to an HTTP receiver answered with a refusal, per receiver.",
+            "receiver",
+            &self.refused,
         );
         labeled(
             "sightline_bodies_refused_total",
@@ -460,5 +477,17 @@ mod tests {
         );
         assert!(text.contains("sightline_event_to_alert_seconds_bucket{le=\"0.001\"} 0"));
         assert!(text.contains("sightline_event_to_alert_seconds_bucket{le=\"0.005\"} 1"));
+    }
+
+    #[test]
+    fn a_declared_receiver_shows_before_its_first_request() {
+        let m = Metrics::default();
+        m.declare_receiver("otlp");
+        m.refused.add("otlp", 2);
+        m.declare_receiver("otlp");
+        let text = m.render();
+        assert!(text.contains("sightline_events_received_total{receiver=\"otlp\"} 0"));
+        assert!(text.contains("sightline_events_failed_total{receiver=\"otlp\"} 0"));
+        assert!(text.contains("sightline_requests_refused_total{receiver=\"otlp\"} 2"));
     }
 }

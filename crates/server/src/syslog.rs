@@ -81,9 +81,9 @@ pub fn bind_udp(
 const UDP_BATCHES_IN_FLIGHT: usize = 8;
 
 pub async fn serve_udp(socket: UdpSocket, ctx: SyslogContext) {
+    declare(&ctx.metrics, "syslog_udp");
     let mut buf = vec![0u8; 65_536];
-    let stream_base = format!("syslog-udp:{}", started_nanos());
-    let mut seq: u64 = 0;
+    let mut datagrams = SyslogDatagrams::new(started_nanos());
     let mut batch: Vec<Inbound> = Vec::new();
     // Storing waits for the writer; reading must not, or the buffer overflows.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Inbound>>(UDP_BATCHES_IN_FLIGHT);
@@ -111,15 +111,7 @@ pub async fn serve_udp(socket: UdpSocket, ctx: SyslogContext) {
                     tracing::warn!("syslog datagram from {peer} refused: not in syslog.allow");
                     continue;
                 }
-                let frame = sightline_receive::udp_datagram(&buf[..n]);
-                let stream = format!("{stream_base}:{}", peer.ip());
-                batch.push(sightline_receive::syslog_inbound(
-                    &frame,
-                    &peer.to_string(),
-                    &stream,
-                    seq,
-                ));
-                seq += 1;
+                batch.push(datagrams.record(&buf[..n], peer));
                 if batch.len() < BATCH {
                     continue;
                 }
@@ -154,6 +146,7 @@ pub async fn serve_tcp(
     } else {
         "syslog_tcp"
     };
+    declare(&ctx.metrics, receiver);
     let slots = Arc::new(tokio::sync::Semaphore::new(ctx.max_connections));
     loop {
         let (sock, peer) = match listener.accept().await {
@@ -214,35 +207,146 @@ async fn read_stream<S: AsyncRead + Unpin>(
     receiver: &'static str,
     ctx: SyslogContext,
 ) -> std::io::Result<()> {
-    let stream = format!("{receiver}:{peer}:{}", started_nanos());
-    let mut framer = SyslogFramer::default();
+    let mut connection = SyslogStream::new(receiver, peer, started_nanos());
     let mut buf = vec![0u8; 64 * 1024];
-    let mut frames: Vec<SyslogFrame> = Vec::new();
     loop {
         let n = sock.read(&mut buf).await?;
-        if n == 0 {
-            framer.finish(&mut frames);
+        let records = if n == 0 {
+            connection.finish()
         } else {
-            framer.push(&buf[..n], &mut frames);
-        }
-        if !frames.is_empty() {
-            let peer_s = peer.to_string();
-            let records: Vec<Inbound> = frames
-                .drain(..)
-                .map(|f| f.to_inbound(&peer_s, &stream))
-                .collect();
-            // Not reading while we wait is the backpressure.
-            if let Err(e) = ctx
+            connection.records(&buf[..n])
+        };
+        // Not reading while we wait is the backpressure.
+        if !records.is_empty()
+            && let Err(e) = ctx
                 .queue
                 .submit(receiver, Payload::Records(records), TCP_PATIENCE)
                 .await
-            {
-                tracing::error!("syslog batch from {peer} not stored: {e}; closing the connection");
-                return Ok(());
-            }
+        {
+            tracing::error!("syslog batch from {peer} not stored: {e}; closing the connection");
+            return Ok(());
         }
         if n == 0 {
             return Ok(());
         }
+    }
+}
+
+/// Lists a listener in the receiver metrics at 0 from its start.
+fn declare(metrics: &Metrics, receiver: &str) {
+    metrics.received.add(receiver, 0);
+    metrics.failed.add(receiver, 0);
+}
+
+/// The records of one TCP or TLS connection, from its bytes as they arrive:
+/// the stream receivers' "bytes -> records" core, with no socket in it.
+pub struct SyslogStream {
+    framer: SyslogFramer,
+    frames: Vec<SyslogFrame>,
+    peer: String,
+    /// Named after the listener, the peer and when the connection began, so
+    /// each connection is a stream of its own (frame offsets restart at 0).
+    stream: String,
+}
+
+impl SyslogStream {
+    pub fn new(receiver: &str, peer: SocketAddr, started_nanos: i128) -> SyslogStream {
+        SyslogStream {
+            framer: SyslogFramer::default(),
+            frames: Vec::new(),
+            peer: peer.to_string(),
+            stream: format!("{receiver}:{peer}:{started_nanos}"),
+        }
+    }
+
+    /// The records the messages completed by `bytes` make.
+    pub fn records(&mut self, bytes: &[u8]) -> Vec<Inbound> {
+        self.framer.push(bytes, &mut self.frames);
+        self.take()
+    }
+
+    /// At the end of the connection: the message it cut off, if any (flagged truncated).
+    pub fn finish(&mut self) -> Vec<Inbound> {
+        self.framer.finish(&mut self.frames);
+        self.take()
+    }
+
+    fn take(&mut self) -> Vec<Inbound> {
+        self.frames
+            .drain(..)
+            .map(|f| f.to_inbound(&self.peer, &self.stream))
+            .collect()
+    }
+}
+
+/// The records of the UDP socket: one per datagram, numbered in arrival order.
+pub struct SyslogDatagrams {
+    stream_base: String,
+    seq: u64,
+}
+
+impl SyslogDatagrams {
+    pub fn new(started_nanos: i128) -> SyslogDatagrams {
+        SyslogDatagrams {
+            stream_base: format!("syslog-udp:{started_nanos}"),
+            seq: 0,
+        }
+    }
+
+    /// The record of one datagram from `peer` (one stream per sender address).
+    pub fn record(&mut self, datagram: &[u8], peer: SocketAddr) -> Inbound {
+        let frame = sightline_receive::udp_datagram(datagram);
+        let stream = format!("{}:{}", self.stream_base, peer.ip());
+        let record =
+            sightline_receive::syslog_inbound(&frame, &peer.to_string(), &stream, self.seq);
+        self.seq += 1;
+        record
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEER: ([u8; 4], u16) = ([192, 0, 2, 7], 5140);
+
+    #[test]
+    fn a_connections_records_do_not_depend_on_how_its_bytes_arrive() {
+        let bytes = b"<13>1 2026-01-01T00:00:00Z h app - - - first\n26 <13>1 - h app - - - second\n<14>third";
+        let whole = {
+            let mut c = SyslogStream::new("syslog_tcp", PEER.into(), 1);
+            let mut r = c.records(bytes);
+            r.extend(c.finish());
+            r
+        };
+        let lines: Vec<&str> = whole.iter().map(|r| r.line.as_str()).collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(
+            lines[0].ends_with("first") && lines[2].ends_with("third"),
+            "{lines:?}"
+        );
+        let mut c = SyslogStream::new("syslog_tcp", PEER.into(), 1);
+        let mut split = Vec::new();
+        for chunk in bytes.chunks(5) {
+            split.extend(c.records(chunk));
+        }
+        split.extend(c.finish());
+        assert_eq!(split, whole);
+        assert!(
+            whole
+                .iter()
+                .all(|r| r.stream == "syslog_tcp:192.0.2.7:5140:1")
+        );
+    }
+
+    #[test]
+    fn each_datagram_is_one_record_in_its_senders_stream() {
+        let mut d = SyslogDatagrams::new(9);
+        let a = d.record(b"<13>one\n", PEER.into());
+        let b = d.record(b"<13>two", ([198, 51, 100, 1], 514).into());
+        assert_eq!((a.line.as_str(), a.offset), ("<13>one", 0));
+        assert_eq!((b.line.as_str(), b.offset), ("<13>two", 1));
+        assert_eq!(a.stream, "syslog-udp:9:192.0.2.7");
+        assert_eq!(a.attribute("syslog.peer"), Some("192.0.2.7:5140"));
     }
 }
