@@ -655,7 +655,6 @@ fn build_risk(s: &RiskSection, p: &mut Problems) -> Option<RiskConfig> {
             critical: s.scores.critical,
         },
         rules: s.rules.clone(),
-        ..RiskConfig::default()
     })
 }
 

@@ -60,6 +60,16 @@ pub fn format_duration(d: SignedDuration) -> String {
     sightline_detect::alert::duration_text((ms / 1000) as i64)
 }
 
+/// `ts + d`, saturating at the ends of time (timers are bounded to a
+/// century, so this only guards against hand-edited state).
+pub(crate) fn after(ts: jiff::Timestamp, d: SignedDuration) -> jiff::Timestamp {
+    ts.checked_add(d).unwrap_or(if d.is_negative() {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,14 +112,4 @@ mod tests {
         assert_eq!(format_duration(SignedDuration::ZERO), "0s");
         assert_eq!(format_duration(SignedDuration::from_secs(86_400)), "1d");
     }
-}
-
-/// `ts + d`, saturating at the ends of time (timers are bounded to a
-/// century, so this only guards against hand-edited state).
-pub(crate) fn after(ts: jiff::Timestamp, d: SignedDuration) -> jiff::Timestamp {
-    ts.checked_add(d).unwrap_or(if d.is_negative() {
-        jiff::Timestamp::MIN
-    } else {
-        jiff::Timestamp::MAX
-    })
 }

@@ -50,12 +50,15 @@ pub struct Inhibition {
     pub source_alert: String,
 }
 
+/// Equal values -> (source alert id, whether it also matches the target side).
+type SourcesByValues = HashMap<Vec<String>, Vec<(String, bool)>>;
+
 /// The firing source alerts of every rule, indexed by their `equal` values,
 /// built once per evaluation.
 pub struct InhibitIndex<'a> {
     rules: &'a [InhibitRule],
     /// Per rule: equal values -> (source alert id, whether it also matches the target side).
-    sources: Vec<HashMap<Vec<String>, Vec<(String, bool)>>>,
+    sources: Vec<SourcesByValues>,
 }
 
 impl<'a> InhibitIndex<'a> {

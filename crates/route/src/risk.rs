@@ -462,8 +462,10 @@ mod tests {
 
     #[test]
     fn raises_again_a_window_later_if_still_over() {
-        let mut cfg = RiskConfig::default();
-        cfg.threshold = 40;
+        let cfg = RiskConfig {
+            threshold: 40,
+            ..RiskConfig::default()
+        };
         let mut st = State::default();
         assert_eq!(
             run(
@@ -496,8 +498,10 @@ mod tests {
 
     #[test]
     fn memory_is_bounded_and_evictions_counted() {
-        let mut cfg = RiskConfig::default();
-        cfg.max_entities = 3;
+        let cfg = RiskConfig {
+            max_entities: 3,
+            ..RiskConfig::default()
+        };
         let mut st = State::default();
         let mut counters = RiskCounters::default();
         for i in 0..5 {
