@@ -145,6 +145,17 @@ impl<S: RoutingStore> Dispatcher<S> {
             updated_at: now,
             resolve_timeout,
         })];
+        // Labels can change between updates: the alert leaves the groups it
+        // no longer belongs to.
+        let keys: BTreeSet<String> = routes.iter().map(|r| r.group_key(&info.labels)).collect();
+        for old in self.state.alert_groups.get(&info.id).into_iter().flatten() {
+            if !keys.contains(old) {
+                changes.push(Change::DeleteMember {
+                    group_key: old.clone(),
+                    alert_id: info.id.clone(),
+                });
+            }
+        }
         for route in routes {
             let key = route.group_key(&info.labels);
             if !self.state.groups.contains_key(&key) {
@@ -178,24 +189,38 @@ impl<S: RoutingStore> Dispatcher<S> {
             .unwrap_or_else(|| self.routing.router.root())
     }
 
-    /// The notifications due at `now`, already recorded as sent.
+    /// The notifications due at `now`, already recorded as sent (one store
+    /// transaction per call: on a failed write nothing is returned and
+    /// nothing changes, so the next call retries).
     pub fn due(&mut self, now: Timestamp) -> Result<Vec<Notification>, StoreError> {
         let mut out = Vec::new();
-        let keys: Vec<String> = self.state.groups.keys().cloned().collect();
-        for key in keys {
-            let (notes, changes) = self.flush_group(&key, now);
-            self.commit(changes)?;
-            out.extend(notes);
+        let mut changes = Vec::new();
+        {
+            let mutes = Mutes::new(&self.state, &self.routing.inhibit, now);
+            for key in self.state.groups.keys() {
+                let (notes, c) = self.flush_group(key, &mutes, now);
+                out.extend(notes);
+                changes.extend(c);
+            }
         }
-        let mut cleanup = risk::expired(&self.routing.risk, &self.state, now);
-        cleanup.extend(
+        changes.extend(risk::expired(&self.routing.risk, &self.state, now));
+        changes.extend(
             self.state
                 .silences
                 .past_retention(now, self.routing.silence_retention)
                 .into_iter()
                 .map(Change::DeleteSilence),
         );
-        self.commit(cleanup)?;
+        self.commit(changes)?;
+        // Alerts left in no group (resolved and told, or moved) are forgotten.
+        let orphans: Vec<Change> = self
+            .state
+            .alerts
+            .keys()
+            .filter(|id| !self.state.alert_groups.contains_key(*id))
+            .map(|id| Change::DeleteAlert(id.clone()))
+            .collect();
+        self.commit(orphans)?;
         self.counters.notifications += out.len() as u64;
         Ok(out)
     }
@@ -221,7 +246,12 @@ impl<S: RoutingStore> Dispatcher<S> {
         }
     }
 
-    fn flush_group(&self, key: &str, now: Timestamp) -> (Vec<Notification>, Vec<Change>) {
+    fn flush_group(
+        &self,
+        key: &str,
+        mutes: &Mutes<'_>,
+        now: Timestamp,
+    ) -> (Vec<Notification>, Vec<Change>) {
         let mut notes = Vec::new();
         let mut changes = Vec::new();
         let Some(g) = self.state.groups.get(key) else {
@@ -231,7 +261,6 @@ impl<S: RoutingStore> Dispatcher<S> {
         let timers = &route.timers;
         let log_key = (g.receiver.clone(), g.key.clone());
         let log = self.state.log.get(&log_key);
-        let mutes = Mutes::new(&self.state, &self.routing.inhibit, now);
         let members: Vec<(&StoredMember, &StoredAlert)> = self
             .state
             .members_of(key)
@@ -301,19 +330,11 @@ impl<S: RoutingStore> Dispatcher<S> {
             };
 
         // Resolved alerts leave the group whether or not they were sent.
-        for (m, a) in &resolved {
+        for (_, a) in &resolved {
             changes.push(Change::DeleteMember {
                 group_key: g.key.clone(),
                 alert_id: a.info.id.clone(),
             });
-            let elsewhere = self
-                .state
-                .alert_groups
-                .get(&m.alert_id)
-                .is_some_and(|gs| gs.iter().any(|k| k != key));
-            if !elsewhere {
-                changes.push(Change::DeleteAlert(a.info.id.clone()));
-            }
         }
 
         let still: BTreeSet<String> = firing

@@ -499,6 +499,67 @@ fn next_wakeup_points_at_the_next_action() {
     assert_eq!(d.next_wakeup(at(31)), Some(at(330)));
 }
 
+#[test]
+fn an_alert_in_two_routes_is_told_to_both_and_forgotten_once_resolved_in_both() {
+    let cfg = r#"
+        [routing]
+        receiver = "soc"
+        send_resolved = true
+        [[routing.route]]
+        matchers = ['level = "critical"']
+        receiver = "pager"
+        continue = true
+        [[routing.route]]
+        matchers = ['rule = "R"']
+        receiver = "rule-team"
+        [risk]
+        enabled = false
+    "#;
+    let mut d = Dispatcher::new(routing(cfg), MemoryStore::new()).unwrap();
+    let a = alert("a", &[("rule", "R"), ("level", "critical")]);
+    d.observe(a.clone(), at(0)).unwrap();
+    let mut receivers: Vec<String> = d
+        .due(at(30))
+        .unwrap()
+        .into_iter()
+        .map(|n| n.receiver)
+        .collect();
+    receivers.sort();
+    assert_eq!(receivers, ["pager", "rule-team"]);
+    d.observe(resolved(a), at(60)).unwrap();
+    let ends = d.due(at(330)).unwrap();
+    assert_eq!(ends.len(), 2);
+    assert!(ends.iter().all(|n| n.kind == NotificationKind::Resolved));
+    assert_eq!(d.alert_count(), 0);
+}
+
+#[test]
+fn an_alert_whose_labels_change_moves_to_its_new_group() {
+    let cfg = BASIC.replace("group_by = [\"rule\"]", "group_by = [\"host\"]");
+    let mut d = Dispatcher::new(routing(&cfg), MemoryStore::new()).unwrap();
+    d.observe(alert("a", &[("rule", "R"), ("host", "h1")]), at(0))
+        .unwrap();
+    d.observe(alert("b", &[("rule", "R"), ("host", "h1")]), at(0))
+        .unwrap();
+    d.due(at(30)).unwrap();
+    d.observe(alert("a", &[("rule", "R"), ("host", "h2")]), at(40))
+        .unwrap();
+    let sent = run(&mut d, 40, 400, 10);
+    let mut groups: Vec<(i64, String, Vec<&str>)> = sent
+        .iter()
+        .map(|(t, n)| (*t, n.group_key.clone(), ids(&n.firing)))
+        .collect();
+    groups.sort();
+    assert_eq!(groups, [(70, r#"root:{host="h2"}"#.to_string(), vec!["a"])]);
+    // The old group lists only b from now on.
+    let repeat = d.due(at(30 + 4 * 3600)).unwrap();
+    let old: Vec<&Notification> = repeat
+        .iter()
+        .filter(|n| n.group_key.contains("h1"))
+        .collect();
+    assert_eq!(ids(&old[0].firing), ["b"]);
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
