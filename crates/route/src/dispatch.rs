@@ -57,6 +57,8 @@ pub struct Dispatcher<S: RoutingStore> {
     store: S,
     state: State,
     counters: DispatchCounters,
+    /// Changes applied but not yet written, inside [`Dispatcher::observe_all`].
+    batch: Option<Vec<Change>>,
 }
 
 impl<S: RoutingStore> Dispatcher<S> {
@@ -68,6 +70,7 @@ impl<S: RoutingStore> Dispatcher<S> {
             store,
             state,
             counters: DispatchCounters::default(),
+            batch: None,
         })
     }
 
@@ -91,8 +94,17 @@ impl<S: RoutingStore> Dispatcher<S> {
     }
 
     /// Writes first, then applies: memory never runs ahead of the disk.
+    /// Inside [`Dispatcher::observe_all`] changes are applied at once and
+    /// written together at the end (memory is reloaded if that fails).
     fn commit(&mut self, changes: Vec<Change>) -> Result<(), StoreError> {
         if changes.is_empty() {
+            return Ok(());
+        }
+        if let Some(batch) = &mut self.batch {
+            batch.extend(changes.iter().cloned());
+            for c in changes {
+                self.state.apply(c);
+            }
             return Ok(());
         }
         self.store.apply(&changes)?;
@@ -105,6 +117,39 @@ impl<S: RoutingStore> Dispatcher<S> {
     /// One alert raised, updated, acknowledged or resolved. Risk alerts it
     /// raises are routed too, and returned.
     pub fn observe(
+        &mut self,
+        info: AlertInfo,
+        now: Timestamp,
+    ) -> Result<Vec<AlertInfo>, StoreError> {
+        self.observe_all(std::iter::once(info), now)
+    }
+
+    /// A batch of alert changes (a sink's batch), written in one store
+    /// transaction: all of it is kept, or on error none of it.
+    pub fn observe_all(
+        &mut self,
+        infos: impl IntoIterator<Item = AlertInfo>,
+        now: Timestamp,
+    ) -> Result<Vec<AlertInfo>, StoreError> {
+        self.batch = Some(Vec::new());
+        let mut raised = Vec::new();
+        for info in infos {
+            // Cannot fail while batching: nothing is written yet.
+            raised.extend(self.observe_unbatched(info, now)?);
+        }
+        let changes = self.batch.take().unwrap_or_default();
+        if changes.is_empty() {
+            return Ok(raised);
+        }
+        if let Err(e) = self.store.apply(&changes) {
+            // The store is the truth: drop what was applied in memory.
+            self.state = State::from_snapshot(self.store.load()?);
+            return Err(e);
+        }
+        Ok(raised)
+    }
+
+    fn observe_unbatched(
         &mut self,
         info: AlertInfo,
         now: Timestamp,
