@@ -316,6 +316,21 @@ fn a_failed_write_changes_nothing() {
             .is_err()
     );
     assert!(d.silences().is_empty());
+    // A batch is all or nothing; once the store writes again, nothing was lost.
+    let batch = || ["a", "b"].map(|id| alert(id, &[("rule", "R")]));
+    assert!(d.observe_all(batch(), at(0)).is_err());
+    assert_eq!(d.alert_count(), 0);
+    store.refuse_writes(false);
+    d.observe_all(batch(), at(0)).unwrap();
+    store.refuse_writes(true);
+    assert!(d.due(at(30)).is_err());
+    store.refuse_writes(false);
+    // The failed tick sent nothing and recorded nothing: the next one sends.
+    assert_eq!(ids(&d.due(at(31)).unwrap()[0].firing), ["a", "b"]);
+    // What the store holds is what the dispatcher acts on after a restart.
+    let mut again = Dispatcher::new(routing(BASIC), store.clone()).unwrap();
+    assert!(again.due(at(40)).unwrap().is_empty());
+    assert_eq!(again.alert_count(), 2);
 }
 
 const INHIBIT: &str = r#"
