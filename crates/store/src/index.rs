@@ -309,7 +309,9 @@ fn words_within(part: &str, whole: &str) -> bool {
         let after = whole[end..].chars().next();
         let first = part.chars().next();
         let last = part.chars().next_back();
-        if !(is_word(before) && is_word(first)) && !(is_word(after) && is_word(last)) {
+        let joined_left = is_word(before) && is_word(first);
+        let joined_right = is_word(after) && is_word(last);
+        if !joined_left && !joined_right {
             return true;
         }
         match whole[at..].chars().next() {
