@@ -33,10 +33,13 @@ impl Sink for Lines {
     }
 }
 
+/// What one file gave: its statistics and decoder, or the error.
+type FileOutcome = Result<(StreamStats, Option<String>), String>;
+
 #[derive(Debug, PartialEq)]
 struct Output {
     bytes: Vec<u8>,
-    files: Vec<(usize, Result<(StreamStats, Option<String>), String>)>,
+    files: Vec<(usize, FileOutcome)>,
     read: u64,
 }
 
@@ -55,23 +58,28 @@ fn read(files: &[PathBuf], parallelism: &Parallelism) -> (Output, ReadReport) {
         read: 0,
     };
     let mut last_file = 0;
-    let report = pipeline().read_files(files, parallelism, || Lines(Vec::new()), |d| {
-        match d {
-            Delivery::Batch { file, batch } => {
-                assert!(file >= last_file, "batches arrive in file order");
-                last_file = file;
-                out.bytes.extend_from_slice(&batch);
+    let report = pipeline().read_files(
+        files,
+        parallelism,
+        || Lines(Vec::new()),
+        |d| {
+            match d {
+                Delivery::Batch { file, batch } => {
+                    assert!(file >= last_file, "batches arrive in file order");
+                    last_file = file;
+                    out.bytes.extend_from_slice(&batch);
+                }
+                Delivery::Read(n) => out.read += n,
+                Delivery::File { file, result } => out.files.push((
+                    file,
+                    result
+                        .map(|r| (r.stats, r.first_module))
+                        .map_err(|e| e.to_string()),
+                )),
             }
-            Delivery::Read(n) => out.read += n,
-            Delivery::File { file, result } => out.files.push((
-                file,
-                result
-                    .map(|r| (r.stats, r.first_module))
-                    .map_err(|e| e.to_string()),
-            )),
-        }
-        ControlFlow::Continue(())
-    });
+            ControlFlow::Continue(())
+        },
+    );
     (out, report)
 }
 
@@ -108,7 +116,10 @@ fn corpus_files(system: &str) -> Option<Vec<PathBuf>> {
 
 fn assert_same(files: &[PathBuf], reference: &Output, parallelism: &Parallelism) -> ReadReport {
     let (got, report) = read(files, parallelism);
-    assert_eq!(got.files, reference.files, "{parallelism:?}: per-file results");
+    assert_eq!(
+        got.files, reference.files,
+        "{parallelism:?}: per-file results"
+    );
     assert_eq!(got.read, reference.read, "{parallelism:?}: bytes read");
     // Compare line by line first, for a readable failure.
     let (a, b) = (
@@ -118,7 +129,10 @@ fn assert_same(files: &[PathBuf], reference: &Output, parallelism: &Parallelism)
     for (n, (x, y)) in a.lines().zip(b.lines()).enumerate() {
         assert_eq!(x, y, "{parallelism:?}: event {n} differs");
     }
-    assert!(got.bytes == reference.bytes, "{parallelism:?}: output differs in length");
+    assert!(
+        got.bytes == reference.bytes,
+        "{parallelism:?}: output differs in length"
+    );
     report
 }
 
@@ -131,14 +145,20 @@ fn check_corpus(system: &str, starved: bool) {
     let reference = one_thread(&files);
     assert!(!reference.bytes.is_empty());
     let report = assert_same(&files, &reference, &small_pieces());
-    assert!(report.pieces > report.pieced_files, "{system}: files were cut: {report:?}");
+    assert!(
+        report.pieces > report.pieced_files,
+        "{system}: files were cut: {report:?}"
+    );
     assert!(
         report.pieces_redone < report.pieces,
         "{system}: warmed-up pieces are kept: {report:?}"
     );
     if starved {
         let report = assert_same(&files, &reference, &starved_pieces());
-        assert!(report.pieces_redone > 0, "{system}: pieces were decoded again: {report:?}");
+        assert!(
+            report.pieces_redone > 0,
+            "{system}: pieces were decoded again: {report:?}"
+        );
     }
 }
 
@@ -189,13 +209,22 @@ fn multiline_mix(dir: &Path) -> Vec<PathBuf> {
         .unwrap();
         writeln!(ray, "Traceback (most recent call last):").unwrap();
         for f in 0..40 {
-            writeln!(ray, "  File \"/srv/app/m{f}.py\", line {f}, in f{f}\n    call_{f}(x)").unwrap();
+            writeln!(
+                ray,
+                "  File \"/srv/app/m{f}.py\", line {f}, in f{f}\n    call_{f}(x)"
+            )
+            .unwrap();
         }
         writeln!(ray, "ValueError: bad input {i}").unwrap();
     }
     let mut glog = b"Log file created at: 2026/11/20 06:00:00\nRunning on machine: m1\n".to_vec();
     for i in 0..400 {
-        writeln!(glog, "I1120 06:{:02}:00.000000  9871 master.cpp:{i}] Received request {i}\r", i % 60).unwrap();
+        writeln!(
+            glog,
+            "I1120 06:{:02}:00.000000  9871 master.cpp:{i}] Received request {i}\r",
+            i % 60
+        )
+        .unwrap();
         for c in 0..(i % 7) * 20 {
             writeln!(glog, "  continuation {c} of {i} \u{1b}[31m").unwrap();
         }
@@ -203,7 +232,12 @@ fn multiline_mix(dir: &Path) -> Vec<PathBuf> {
     glog.extend_from_slice(b"I1120 07:00:00.000000  9871 master.cpp:1] bad \xff\xfe bytes\n");
     let mut mlx = Vec::new();
     for i in 0..30 {
-        writeln!(mlx, "2026-11-20 06:01:{:02},745 - ERROR - request {i} failed", i % 60).unwrap();
+        writeln!(
+            mlx,
+            "2026-11-20 06:01:{:02},745 - ERROR - request {i} failed",
+            i % 60
+        )
+        .unwrap();
         writeln!(mlx, "Traceback (most recent call last):").unwrap();
         for f in 0..60 {
             writeln!(mlx, "  File \"/opt/venv/x{f}.py\", line {f}, in g\n    y()").unwrap();
@@ -221,7 +255,11 @@ fn multiline_mix(dir: &Path) -> Vec<PathBuf> {
     long.extend_from_slice(b"\n2026-11-22 12:37:09,000\tINFO head.py:3 -- after the long line");
     vec![
         write(dir, "ray/session_latest/logs/worker-a.err", &ray),
-        write(dir, "mesos/mesos-master.m1.root.log.INFO.20261120-060000.1", &glog),
+        write(
+            dir,
+            "mesos/mesos-master.m1.root.log.INFO.20261120-060000.1",
+            &glog,
+        ),
         write(dir, "mlx/mlx-inf-01/mlx_lm.server.log", &mlx),
         write(dir, "ray/session_latest/logs/dashboard.log", &runaway),
         write(dir, "ray/session_latest/logs/dashboard_agent.log", &long),
@@ -248,7 +286,10 @@ fn records_spanning_cuts_read_the_same() {
         },
     ] {
         let report = assert_same(&files, &reference, &parallelism);
-        assert!(report.pieces > report.pieced_files, "{parallelism:?}: {report:?}");
+        assert!(
+            report.pieces > report.pieced_files,
+            "{parallelism:?}: {report:?}"
+        );
     }
 }
 
@@ -257,15 +298,20 @@ fn a_delivery_can_stop_the_reading() {
     let dir = tempfile::tempdir().expect("tempdir");
     let files = multiline_mix(dir.path());
     let mut batches = 0;
-    pipeline().read_files(&files, &starved_pieces(), || Lines(Vec::new()), |d| {
-        if let Delivery::Batch { .. } = d {
-            batches += 1;
-            if batches == 3 {
-                return ControlFlow::Break(());
+    pipeline().read_files(
+        &files,
+        &starved_pieces(),
+        || Lines(Vec::new()),
+        |d| {
+            if let Delivery::Batch { .. } = d {
+                batches += 1;
+                if batches == 3 {
+                    return ControlFlow::Break(());
+                }
             }
-        }
-        ControlFlow::Continue(())
-    });
+            ControlFlow::Continue(())
+        },
+    );
     assert_eq!(batches, 3, "nothing is delivered after the stop");
 }
 
