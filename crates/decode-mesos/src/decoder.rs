@@ -10,6 +10,7 @@ use sightline_decode::{
     Context, DecodeOptions, Event, Record, StreamDecoder, StreamInfo, field, glog, helpers,
 };
 
+#[derive(Debug)]
 pub struct MesosDecoder {
     st: StreamState,
 }
@@ -61,6 +62,9 @@ fn parse_created(s: &str) -> Option<jiff::civil::DateTime> {
 }
 
 impl StreamDecoder for MesosDecoder {
+    fn carried_state(&self) -> Option<String> {
+        Some(format!("{self:?}"))
+    }
     fn continues(&mut self, line: &str) -> bool {
         // Task output is free text: one line, one event. In glog files a line
         // without a glog prefix belongs to the record before it.

@@ -99,6 +99,7 @@ fn detect(path: Option<&Path>, sample: &[&str]) -> u8 {
     if hits * 4 < lines { best / 3 } else { best }
 }
 
+#[derive(Debug)]
 struct MilvusDecoder {
     role: StreamRole,
 }
@@ -106,6 +107,10 @@ struct MilvusDecoder {
 impl StreamDecoder for MilvusDecoder {
     fn continues(&mut self, line: &str) -> bool {
         kind::of(line).is_none()
+    }
+
+    fn carried_state(&self) -> Option<String> {
+        Some(format!("{self:?}"))
     }
 
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {

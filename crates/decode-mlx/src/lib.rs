@@ -44,6 +44,7 @@ enum StreamKind {
     Text,
 }
 
+#[derive(Debug)]
 pub struct MlxDecoder {
     kind: StreamKind,
     lines: multiline::Multiline,
@@ -75,6 +76,10 @@ impl MlxDecoder {
 impl StreamDecoder for MlxDecoder {
     fn continues(&mut self, line: &str) -> bool {
         self.lines.continues(line)
+    }
+
+    fn carried_state(&self) -> Option<String> {
+        Some(format!("{self:?}"))
     }
 
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {

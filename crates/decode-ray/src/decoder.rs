@@ -39,6 +39,7 @@ enum Tb {
     Chained,
 }
 
+#[derive(Debug)]
 pub struct RayDecoder {
     info: FileInfo,
     pending: Start,
@@ -456,6 +457,11 @@ impl StreamDecoder for RayDecoder {
         }
         self.finish(&mut ev);
         ev
+    }
+
+    /// A file read as one record (a state dump) cannot be cut.
+    fn carried_state(&self) -> Option<String> {
+        (self.info.mode != Mode::Whole).then(|| format!("{self:?}"))
     }
 }
 

@@ -69,6 +69,11 @@ impl StreamDecoder for JsonDecoder {
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
         decode_json(record, ctx)
     }
+
+    /// Nothing is carried from one record to the next.
+    fn carried_state(&self) -> Option<String> {
+        Some(String::new())
+    }
 }
 
 fn decode_json(record: &Record<'_>, ctx: &Context<'_>) -> Event {

@@ -57,6 +57,11 @@ impl StreamDecoder for LogfmtDecoder {
         line.starts_with([' ', '\t'])
     }
 
+    /// Nothing is carried from one record to the next.
+    fn carried_state(&self) -> Option<String> {
+        Some(String::new())
+    }
+
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
         let mut ev = ctx.new_event(record, MODULE, DATASET);
         let line = record.first_line();

@@ -28,4 +28,9 @@ impl StreamDecoder for TextDecoder {
         ev.message = record.body().to_owned();
         ev
     }
+
+    /// Nothing is carried from one record to the next.
+    fn carried_state(&self) -> Option<String> {
+        Some(String::new())
+    }
 }

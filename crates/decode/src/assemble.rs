@@ -23,6 +23,19 @@ impl Default for Limits {
     }
 }
 
+/// What an [`Assembler`] carries into the lines it has not seen yet (see
+/// [`Assembler::carried_state`]). Two assemblers of one stream with equal
+/// carried states make the same events from the same following lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarriedState {
+    decoder: String,
+    pending: String,
+    pending_offset: u64,
+    pending_lines: u32,
+    pending_is_tail: bool,
+    last_timestamp: Option<sightline_event::Timestamp>,
+}
+
 /// Turns a stream's physical lines into events, one per record.
 ///
 /// Every line pushed ends up in exactly one event: it either starts a record
@@ -104,6 +117,21 @@ impl Assembler {
         self.pending_offset = offset;
         self.pending_lines = 1;
         out
+    }
+
+    /// Everything that decides the events of the lines pushed from here on:
+    /// the decoder's carried state, the pending record, and the time of the
+    /// last timed record (untimed records borrow it). `None` when the
+    /// decoder cannot tell ([`StreamDecoder::carried_state`]).
+    pub fn carried_state(&self) -> Option<CarriedState> {
+        Some(CarriedState {
+            decoder: self.decoder.carried_state()?,
+            pending: self.pending.clone(),
+            pending_offset: self.pending_offset,
+            pending_lines: self.pending_lines,
+            pending_is_tail: self.pending_is_tail,
+            last_timestamp: self.last_timestamp,
+        })
     }
 
     /// Emits the pending record, if any (end of stream, or a tailer's timeout).

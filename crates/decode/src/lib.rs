@@ -13,7 +13,7 @@ mod context;
 pub mod glog;
 pub mod helpers;
 
-pub use assemble::{Assembler, Limits};
+pub use assemble::{Assembler, CarriedState, Limits};
 pub use context::{Context, DecodeOptions, Record, StreamInfo};
 pub use sightline_event::{Event, Outcome, Timestamp, Value, field, tags};
 
@@ -65,4 +65,22 @@ pub trait StreamDecoder: Send {
 
     /// Turns one whole record into an event. Must not panic on any input.
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event;
+
+    /// Everything the decoder carries from one line or record to the next
+    /// (the glog year, a Ray worker's current job, whether a traceback is
+    /// open...), as text two decoders of the same stream compare by: equal
+    /// text means equal events from the same lines on.
+    ///
+    /// Readers that decode a long file in pieces on several threads start
+    /// each piece with a fresh decoder, warmed up on the file's first lines
+    /// and the lines just before the piece, and keep the piece's events only
+    /// when this state (with the [`Assembler`]'s) equals that of the decoder
+    /// that read up to the piece; otherwise the piece is decoded again, in
+    /// order. The answer must therefore cover every field that can change
+    /// an event (the `Debug` text of the whole decoder does). `None` (the
+    /// default) means the decoder cannot tell, and its files are read whole
+    /// by one thread.
+    fn carried_state(&self) -> Option<String> {
+        None
+    }
 }

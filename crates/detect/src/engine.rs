@@ -156,8 +156,7 @@ pub struct EngineState {
 pub struct Engine {
     rules: Arc<RuleSet>,
     config: EngineConfig,
-    scratch: Scratch,
-    matched: Vec<usize>,
+    matcher: RuleMatcher,
     max_seen: Option<Timestamp>,
     watermark: Option<Timestamp>,
     pending: BTreeMap<PendingKey, Pending>,
@@ -230,11 +229,16 @@ impl Engine {
             rules.correlations.len(),
             rules.anomalies.len(),
         );
+        let matcher = RuleMatcher {
+            rules: Arc::clone(&rules),
+            default_group_by: config.default_group_by.clone(),
+            scratch: Scratch::default(),
+            matched: Vec::new(),
+        };
         Engine {
             rules,
             config,
-            scratch: Scratch::default(),
-            matched: Vec::new(),
+            matcher,
             max_seen: None,
             watermark: None,
             pending: BTreeMap::new(),
@@ -265,16 +269,24 @@ impl Engine {
 
     /// Runs the rules on one event; alerts that became due are appended to `out`.
     pub fn process(&mut self, ev: &Event, out: &mut Vec<Alert>) {
+        let matches = self.matcher.matches(ev);
+        self.process_matches(matches, out);
+    }
+
+    /// A matcher of this engine's rules with its settings, for another
+    /// thread: events matched there and handed to
+    /// [`Engine::process_matches`] in order give exactly the alerts
+    /// [`Engine::process`] gives on the same events.
+    pub fn matcher(&self) -> RuleMatcher {
+        self.matcher.clone()
+    }
+
+    /// [`Engine::process`] for an event matched by a [`RuleMatcher`].
+    pub fn process_matches(&mut self, matches: EventMatches, out: &mut Vec<Alert>) {
         self.stats.events += 1;
-        let rules = Arc::clone(&self.rules);
-        let mut matched = std::mem::take(&mut self.matched);
-        rules.matches(ev, &mut self.scratch, &mut matched);
-        let late = self.watermark.is_some_and(|w| ev.timestamp < w);
-        for &r in &matched {
-            self.stats.matches += 1;
-            let Some(p) = self.pending_for(&rules, r, ev) else {
-                continue;
-            };
+        self.stats.matches += matches.matched;
+        let late = self.watermark.is_some_and(|w| matches.ts < w);
+        for p in matches.pending {
             if late {
                 self.stats.late_matches += 1;
                 self.apply(p, out);
@@ -282,9 +294,8 @@ impl Engine {
                 self.pending.insert((p.ts, p.event_id.clone(), p.rule), p);
             }
         }
-        self.matched = matched;
-        if self.max_seen.is_none_or(|m| ev.timestamp > m) {
-            self.max_seen = Some(ev.timestamp);
+        if self.max_seen.is_none_or(|m| matches.ts > m) {
+            self.max_seen = Some(matches.ts);
         }
         if let Some(m) = self.max_seen {
             let wm = add_ms(m, secs_ms(self.config.lateness_secs).saturating_neg());
@@ -352,6 +363,66 @@ impl Engine {
             }
         }
     }
+}
+
+/// What an event's rule matches leave to the engine's state: worked out by a
+/// [`RuleMatcher`] on any thread, applied in order by
+/// [`Engine::process_matches`].
+#[derive(Debug, Clone)]
+pub struct EventMatches {
+    ts: Timestamp,
+    /// Rules that matched.
+    matched: u64,
+    pending: Vec<Pending>,
+}
+
+impl EventMatches {
+    /// How many rules matched the event.
+    pub fn count(&self) -> u64 {
+        self.matched
+    }
+}
+
+/// Matches events against an engine's rules without touching its state
+/// (see [`Engine::matcher`]): one per thread (a clone starts with empty
+/// buffers).
+pub struct RuleMatcher {
+    rules: Arc<RuleSet>,
+    default_group_by: Vec<String>,
+    scratch: Scratch,
+    matched: Vec<usize>,
+}
+
+impl Clone for RuleMatcher {
+    fn clone(&self) -> Self {
+        RuleMatcher {
+            rules: Arc::clone(&self.rules),
+            default_group_by: self.default_group_by.clone(),
+            scratch: Scratch::default(),
+            matched: Vec::new(),
+        }
+    }
+}
+
+impl RuleMatcher {
+    /// The rules an event matches, with what each match feeds (group,
+    /// explanation, correlation and anomaly inputs).
+    pub fn matches(&mut self, ev: &Event) -> EventMatches {
+        let rules = Arc::clone(&self.rules);
+        let mut matched = std::mem::take(&mut self.matched);
+        rules.matches(ev, &mut self.scratch, &mut matched);
+        let pending = matched
+            .iter()
+            .filter_map(|&r| self.pending_for(&rules, r, ev))
+            .collect();
+        let count = matched.len() as u64;
+        self.matched = matched;
+        EventMatches {
+            ts: ev.timestamp,
+            matched: count,
+            pending,
+        }
+    }
 
     fn pending_for(&self, rules: &RuleSet, r: usize, ev: &Event) -> Option<Pending> {
         let rule = rules.rules.get(r)?;
@@ -365,7 +436,7 @@ impl Engine {
                     }
                 }
                 None => {
-                    for f in &self.config.default_group_by {
+                    for f in &self.default_group_by {
                         if let Some(v) = field_text(ev, f) {
                             group.insert(f.clone(), v);
                         }
@@ -448,7 +519,9 @@ impl Engine {
             anomaly_feeds,
         })
     }
+}
 
+impl Engine {
     fn emit(&mut self, a: Alert, out: &mut Vec<Alert>) {
         if a.status == AlertStatus::Closed {
             self.stats.alerts += 1;

@@ -77,6 +77,8 @@ pub mod yaml;
 
 pub use alert::{Alert, AlertStatus};
 pub use compile::CompileOptions;
-pub use engine::{EmitMode, Engine, EngineConfig, EngineState, EngineStats};
+pub use engine::{
+    EmitMode, Engine, EngineConfig, EngineState, EngineStats, EventMatches, RuleMatcher,
+};
 pub use rule::{RuleDoc, RuleError};
 pub use ruleset::{Explanation, RuleSet, RuleSetBuilder, Scratch};

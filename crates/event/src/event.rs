@@ -290,8 +290,17 @@ impl Event {
 
     /// Serializes to one line of JSON.
     pub fn to_json(&self) -> String {
-        // Serializing our own types to a String cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(self.original.len() * 3 + 256);
+        self.write_json(&mut out);
+        // Only whole UTF-8 strings and ASCII are written.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the event as one line of JSON (no line break) to `out`: the
+    /// bytes [`Event::to_json`] and the `Serialize` implementation give,
+    /// without building them apart.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        crate::json::write_event(self, out);
     }
 
     /// Reads an event back from its flat JSON form (as written by [`Event::to_json`]).

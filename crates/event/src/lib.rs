@@ -14,6 +14,7 @@ pub mod action;
 mod event;
 pub mod field;
 mod id;
+mod json;
 pub mod ocsf;
 mod value;
 

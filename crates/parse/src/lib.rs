@@ -9,12 +9,16 @@
 
 mod config;
 mod discover;
+mod lines;
+mod parallel;
+mod piece;
 mod pipeline;
 mod registry;
 mod stats;
 
 pub use config::{DEFAULT_FUTURE_TOLERANCE, PipelineConfig};
 pub use discover::{DiscoverError, Discovered, discover};
-pub use pipeline::{Pipeline, ReadError};
+pub use parallel::{Delivery, FileRead, Parallelism, ReadReport, Sink};
+pub use pipeline::{MAX_LINE_BYTES, Pipeline, ReadError};
 pub use registry::{Registry, SourceChoice};
 pub use stats::StreamStats;

@@ -1,16 +1,19 @@
+use crate::lines::Lines;
 use crate::{PipelineConfig, Registry, SourceChoice, StreamStats};
 use sightline_decode::{Assembler, DecodeOptions, Event, Source, StreamInfo, tags};
 use sightline_sanitize::Sanitizer;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Lines longer than this are cut into pieces of this size (each piece is
-/// read as a line, so nothing is lost and memory stays bounded).
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub use crate::lines::MAX_LINE_BYTES;
 
 /// How many first lines detection looks at.
 const SAMPLE_LINES: usize = 20;
+
+/// Read buffer of files; also what source detection sees of a file's start.
+const FILE_BUFFER: usize = 256 << 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -20,6 +23,23 @@ pub enum ReadError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl ReadError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReadError + '_ {
+        move |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// A file opened for reading: its reader (positioned at the start), the
+/// source chosen for it and what is known about the stream.
+pub(crate) struct OpenedFile<'p> {
+    pub reader: BufReader<std::fs::File>,
+    pub source: &'p dyn Source,
+    pub stream: StreamInfo,
 }
 
 /// Reads streams into sanitized, enriched events.
@@ -68,22 +88,36 @@ impl Pipeline {
         path: &Path,
         on_event: impl FnMut(Event),
     ) -> Result<StreamStats, ReadError> {
-        let io = |source| ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let file = self.open_file(path)?;
+        self.read_with(file.source, file.stream, file.reader, on_event)
+            .map_err(ReadError::io(path))
+    }
+
+    /// Opens a file, chooses its source from its path and first lines, and
+    /// says what the source's layout tells about its untimed records.
+    pub(crate) fn open_file(&self, path: &Path) -> Result<OpenedFile<'_>, ReadError> {
+        let io = ReadError::io(path);
         let file = std::fs::File::open(path).map_err(io)?;
         let modified = file
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| jiff::Timestamp::try_from(t).ok());
-        let mut reader = BufReader::with_capacity(256 << 10, file);
-        let source = self.choose(Some(path), reader.fill_buf().map_err(io)?);
+        let mut reader = BufReader::with_capacity(FILE_BUFFER, file);
+        let source = self.choose(Some(path), reader.fill_buf().map_err(ReadError::io(path))?);
         let mut stream = StreamInfo::for_path(path);
         stream.untimed_base = source.untimed_base(path, &self.options);
         stream.modified = modified;
-        self.read_with(source, stream, reader, on_event).map_err(io)
+        Ok(OpenedFile {
+            reader,
+            source,
+            stream,
+        })
+    }
+
+    /// The options decoders are opened with.
+    pub(crate) fn options(&self) -> &Arc<DecodeOptions> {
+        &self.options
     }
 
     /// Reads any stream to its end, choosing its source as configured from
@@ -101,13 +135,9 @@ impl Pipeline {
     /// The source that will read a file, judged as [`Pipeline::read`] does
     /// (for `sightline parse --list`).
     pub fn source_for_file(&self, path: &Path) -> Result<&dyn Source, ReadError> {
-        let io = |source| ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io)?;
-        let mut reader = BufReader::with_capacity(256 << 10, file);
-        let head = reader.fill_buf().map_err(io)?;
+        let file = std::fs::File::open(path).map_err(ReadError::io(path))?;
+        let mut reader = BufReader::with_capacity(FILE_BUFFER, file);
+        let head = reader.fill_buf().map_err(ReadError::io(path))?;
         Ok(self.choose(Some(path), head))
     }
 
@@ -127,48 +157,67 @@ impl Pipeline {
         &self,
         source: &dyn Source,
         stream: StreamInfo,
-        mut reader: R,
+        reader: R,
         mut on_event: impl FnMut(Event),
     ) -> std::io::Result<StreamStats> {
+        self.read_until_stopped(source, stream, reader, &mut |ev| {
+            on_event(ev);
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// [`Pipeline::read_with`], stopping early when `on_event` says so.
+    pub(crate) fn read_until_stopped<R: BufRead>(
+        &self,
+        source: &dyn Source,
+        stream: StreamInfo,
+        reader: R,
+        on_event: &mut impl FnMut(Event) -> ControlFlow<()>,
+    ) -> std::io::Result<StreamStats> {
         let decoder = source.open(&stream, &self.options);
-        let mut offset: u64 = stream.start_offset;
+        let mut lines = Lines::new(reader, stream.start_offset);
         let mut asm = Assembler::new(decoder, stream, self.options.clone());
         let mut stats = StreamStats::default();
-        let mut buf: Vec<u8> = Vec::with_capacity(4096);
-        let mut emit = |ev: Event, stats: &mut StreamStats| {
-            let ev = self.finish_event(ev, stats);
-            on_event(ev);
-        };
-        loop {
-            buf.clear();
-            let n = (&mut reader)
-                .take(MAX_LINE_BYTES as u64)
-                .read_until(b'\n', &mut buf)?;
-            if n == 0 {
-                break;
-            }
-            let start = offset;
-            offset += n as u64;
-            stats.lines += 1;
-            stats.bytes += n as u64;
-            let mut line = &buf[..];
-            if let Some(l) = line.strip_suffix(b"\n") {
-                line = l.strip_suffix(b"\r").unwrap_or(l);
-            }
-            let text = String::from_utf8_lossy(line);
-            if let Some(ev) = asm.push(&text, start) {
-                emit(ev, &mut stats);
-            }
-        }
-        if let Some(ev) = asm.finish() {
-            emit(ev, &mut stats);
-        }
+        // Stopped early or not, the statistics say what was read.
+        let _flow = self.feed(&mut asm, &mut lines, None, true, &mut stats, on_event)?;
         stats.lines_in_events = asm.emitted_lines();
         Ok(stats)
     }
 
+    /// Pushes lines into `asm` up to the first line starting at or after
+    /// `until` (the end of the stream when `None`), counting them in `stats`
+    /// and passing the finished events on; with `finish`, the pending record
+    /// too. `stats.lines_in_events` is left to the caller, who knows where
+    /// its events began. Stops early when `on_event` says so.
+    pub(crate) fn feed<R: BufRead>(
+        &self,
+        asm: &mut Assembler,
+        lines: &mut Lines<R>,
+        until: Option<u64>,
+        finish: bool,
+        stats: &mut StreamStats,
+        on_event: &mut impl FnMut(Event) -> ControlFlow<()>,
+    ) -> std::io::Result<ControlFlow<()>> {
+        while until.is_none_or(|u| lines.offset() < u) {
+            let Some(line) = lines.next_line()? else {
+                break;
+            };
+            stats.lines += 1;
+            stats.bytes += line.len;
+            if let Some(ev) = asm.push(&line.text, line.offset)
+                && on_event(self.finish_event(ev, stats)).is_break()
+            {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        if finish && let Some(ev) = asm.finish() {
+            return Ok(on_event(self.finish_event(ev, stats)));
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
     /// Sanitizes and enriches one decoded event, checks its date, and counts it.
-    fn finish_event(&self, mut ev: Event, stats: &mut StreamStats) -> Event {
+    pub(crate) fn finish_event(&self, mut ev: Event, stats: &mut StreamStats) -> Event {
         // The default host is text like any other: sanitized too.
         if let Some(host) = &self.config.default_host
             && ev.get(sightline_decode::field::HOST_NAME).is_none()

@@ -5,11 +5,12 @@ use super::input::{DecodeArgs, progress_bar, total_bytes};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use sightline_detect::alert::group_text;
-use sightline_detect::{Alert, Engine, EngineConfig};
-use sightline_event::Timestamp;
-use sightline_parse::discover;
+use sightline_detect::{Alert, Engine, EngineConfig, EventMatches, RuleMatcher};
+use sightline_event::{Event, Timestamp};
+use sightline_parse::{Delivery, Sink, discover};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -100,6 +101,46 @@ impl MinLevel {
 /// 1 KiB each); a larger input is still processed, in bounded memory.
 const MAX_PENDING: usize = 200_000;
 
+/// Events matched per batch sent to the engine.
+const BATCH_EVENTS: usize = 2048;
+
+/// What a decoding thread sends the engine: the matches of the events in
+/// the time range, in order, and how many events it read.
+#[derive(Default)]
+struct MatchBatch {
+    matches: Vec<EventMatches>,
+    events: u64,
+}
+
+/// Matches events against the rules where they are decoded.
+struct Matching {
+    matcher: RuleMatcher,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+    batch: MatchBatch,
+}
+
+impl Sink for Matching {
+    type Batch = MatchBatch;
+
+    fn add(&mut self, ev: Event) {
+        self.batch.events += 1;
+        if self.since.is_some_and(|s| ev.timestamp < s)
+            || self.until.is_some_and(|u| ev.timestamp >= u)
+        {
+            return;
+        }
+        self.batch.matches.push(self.matcher.matches(&ev));
+    }
+
+    fn take(&mut self, flush: bool) -> Option<MatchBatch> {
+        let due = self.batch.matches.len() >= BATCH_EVENTS
+            || self.batch.events >= BATCH_EVENTS as u64
+            || (flush && self.batch.events > 0);
+        due.then(|| std::mem::take(&mut self.batch))
+    }
+}
+
 /// RFC 3339, a date, or an age before now (`24h`).
 fn parse_time(s: &str) -> Result<Timestamp, String> {
     if let Ok(t) = s.parse::<Timestamp>() {
@@ -176,28 +217,41 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut alerts = Vec::new();
     let (mut events, mut in_range, mut bytes, mut failed) = (0u64, 0u64, 0u64, 0usize);
-    for path in &found.files {
-        let res = pipeline.read_file(path, |ev| {
-            events += 1;
-            if args.since.is_some_and(|s| ev.timestamp < s)
-                || args.until.is_some_and(|u| ev.timestamp >= u)
-            {
-                return;
+    // Events are decoded and matched against the rules on every core; the
+    // engine applies the matches here, in file and event order, as if one
+    // thread had read the files in turn.
+    let matcher = engine.matcher();
+    let (since, until) = (args.since, args.until);
+    pipeline.read_files(
+        &found.files,
+        &args.decode.parallelism(),
+        || Matching {
+            matcher: matcher.clone(),
+            since,
+            until,
+            batch: MatchBatch::default(),
+        },
+        |delivery| {
+            match delivery {
+                Delivery::Batch { batch, .. } => {
+                    events += batch.events;
+                    for m in batch.matches {
+                        in_range += 1;
+                        engine.process_matches(m, &mut alerts);
+                    }
+                }
+                Delivery::Read(n) => progress.inc(n),
+                Delivery::File { result, .. } => match result {
+                    Ok(read) => bytes += read.stats.bytes,
+                    Err(e) => {
+                        progress.suspend(|| eprintln!("sightline: {e}"));
+                        failed += 1;
+                    }
+                },
             }
-            in_range += 1;
-            engine.process(&ev, &mut alerts);
-        });
-        match res {
-            Ok(stats) => {
-                bytes += stats.bytes;
-                progress.inc(stats.bytes);
-            }
-            Err(e) => {
-                progress.suspend(|| eprintln!("sightline: {e}"));
-                failed += 1;
-            }
-        }
-    }
+            ControlFlow::Continue(())
+        },
+    );
     engine.finish(&mut alerts);
     progress.finish_and_clear();
     alerts.retain(|a| args.min_level.admits(a.level));

@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sightline_parse::{Pipeline, SourceChoice};
+use sightline_parse::{Parallelism, Pipeline, SourceChoice};
 use sightline_server::config::Config;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -32,6 +32,14 @@ pub struct DecodeArgs {
     /// `host.name` for events whose source does not name the host
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
+
+    /// Decoding threads: files, and pieces of long files, are decoded in parallel; output order and content do not depend on it [default: one per core]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Files of at least twice this size are decoded in pieces of about this size (tuning and tests)
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub piece_bytes: Option<u64>,
 }
 
 fn parse_choice(s: &str) -> Result<SourceChoice, String> {
@@ -69,6 +77,20 @@ impl DecodeArgs {
             self.source.clone(),
             Arc::new(pipeline),
         ))
+    }
+}
+
+impl DecodeArgs {
+    /// How many threads decode, and how long files are cut.
+    pub fn parallelism(&self) -> Parallelism {
+        let mut p = Parallelism::default();
+        if let Some(n) = self.threads {
+            p.threads = usize::from(n);
+        }
+        if let Some(b) = self.piece_bytes {
+            p.piece_bytes = b.max(1);
+        }
+        p
     }
 }
 

@@ -2,12 +2,52 @@ use super::input::{DecodeArgs, progress_bar, total_bytes};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use sightline_decode::{Event, StreamInfo};
-use sightline_parse::{Pipeline, Registry, StreamStats, discover};
+use sightline_parse::{Delivery, Pipeline, ReadReport, Sink, StreamStats, discover};
 use std::collections::BTreeMap;
-use std::io::{BufWriter, Write};
+use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
+
+/// Output written per batch: large enough that writes are few, small enough
+/// that the batches waiting for their turn stay a few MiB.
+const BATCH_BYTES: usize = 256 << 10;
+
+/// Events as output lines, serialized where they are decoded.
+struct EventLines {
+    format: Format,
+    buf: Vec<u8>,
+}
+
+impl EventLines {
+    fn new(format: Format) -> Self {
+        EventLines {
+            format,
+            buf: Vec::with_capacity(BATCH_BYTES + (64 << 10)),
+        }
+    }
+}
+
+impl Sink for EventLines {
+    type Batch = Vec<u8>;
+
+    fn add(&mut self, ev: Event) {
+        match self.format {
+            Format::Jsonl => ev.write_json(&mut self.buf),
+            Format::Ocsf => {
+                // A JSON value serializes into memory without error.
+                let _ = serde_json::to_writer(&mut self.buf, &sightline_event::ocsf::to_ocsf(&ev));
+            }
+        }
+        self.buf.push(b'\n');
+    }
+
+    fn take(&mut self, flush: bool) -> Option<Vec<u8>> {
+        let due = self.buf.len() >= BATCH_BYTES || (flush && !self.buf.is_empty());
+        due.then(|| std::mem::replace(&mut self.buf, Vec::with_capacity(BATCH_BYTES + (64 << 10))))
+    }
+}
 
 #[derive(Args)]
 #[command(after_help = "Examples:\n  \
@@ -85,54 +125,58 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let progress = progress_bar(total_bytes(&found.files), args.quiet);
 
     let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut out = stdout.lock();
     let mut write_err: Option<std::io::Error> = None;
     let format = args.format;
-    let mut write = |ev: Event| {
-        if write_err.is_some() {
-            return;
-        }
-        let res = match format {
-            Format::Jsonl => serde_json::to_writer(&mut out, &ev),
-            Format::Ocsf => serde_json::to_writer(&mut out, &sightline_event::ocsf::to_ocsf(&ev)),
-        }
-        .map_err(std::io::Error::from)
-        .and_then(|()| out.write_all(b"\n"));
-        if let Err(e) = res {
-            write_err = Some(e);
-        }
-    };
 
     let started = Instant::now();
     let mut per_key: BTreeMap<String, StreamStats> = BTreeMap::new();
     let mut failed = 0usize;
-    let registry = Registry::default();
-    for path in &found.files {
+    // Events are serialized on the decoding threads; this thread writes
+    // their batches in file order.
+    let parallelism = args.decode.parallelism();
+    let report = pipeline.read_files(
+        &found.files,
+        &parallelism,
+        || EventLines::new(format),
+        |delivery| match delivery {
+            Delivery::Batch { batch, .. } => match out.write_all(&batch) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    write_err = Some(e);
+                    ControlFlow::Break(())
+                }
+            },
+            Delivery::Read(bytes) => {
+                progress.inc(bytes);
+                ControlFlow::Continue(())
+            }
+            Delivery::File { file, result } => {
+                match result {
+                    Ok(read) => {
+                        let key = if args.per_file {
+                            found
+                                .files
+                                .get(file)
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default()
+                        } else {
+                            module_or_empty(read.first_module.as_deref().unwrap_or(""))
+                        };
+                        *per_key.entry(key).or_default() += &read.stats;
+                    }
+                    Err(e) => {
+                        progress.suspend(|| eprintln!("sightline: {e}"));
+                        failed += 1;
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+        },
+    );
+    if !stdin.is_empty() && write_err.is_none() {
         let mut module = String::new();
-        let res = pipeline.read_file(path, |ev| {
-            if module.is_empty() {
-                module = ev.module.to_string();
-            }
-            write(ev);
-        });
-        match res {
-            Ok(stats) => {
-                progress.inc(stats.bytes);
-                let key = if args.per_file {
-                    path.display().to_string()
-                } else {
-                    module_or_empty(&module)
-                };
-                *per_key.entry(key).or_default() += &stats;
-            }
-            Err(e) => {
-                progress.suspend(|| eprintln!("sightline: {e}"));
-                failed += 1;
-            }
-        }
-    }
-    if !stdin.is_empty() {
-        let mut module = String::new();
+        let mut lines = EventLines::new(format);
         let stdin = std::io::stdin();
         let stats = pipeline
             .read(
@@ -145,10 +189,22 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
                     if module.is_empty() {
                         module = ev.module.to_string();
                     }
-                    write(ev);
+                    lines.add(ev);
+                    if write_err.is_none()
+                        && let Some(batch) = lines.take(false)
+                        && let Err(e) = out.write_all(&batch)
+                    {
+                        write_err = Some(e);
+                    }
                 },
             )
             .context("reading standard input")?;
+        if write_err.is_none()
+            && let Some(batch) = lines.take(true)
+            && let Err(e) = out.write_all(&batch)
+        {
+            write_err = Some(e);
+        }
         let key = if args.per_file {
             "-".to_string()
         } else {
@@ -164,13 +220,14 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         return Err(e).context("writing events to standard output");
     }
     out.flush().context("writing events to standard output")?;
-    drop(registry);
 
     let secs = started.elapsed().as_secs_f64();
     match (args.quiet, args.summary) {
         (true, _) | (_, Summary::None) => {}
         (_, Summary::Text) => print_summary(&per_key, &found.skipped, secs),
-        (_, Summary::Json) => print_summary_json(&per_key, &found.skipped, secs),
+        (_, Summary::Json) => {
+            print_summary_json(&per_key, &found.skipped, secs, parallelism.threads, &report)
+        }
     }
     Ok(if failed > 0 {
         ExitCode::from(1)
@@ -209,6 +266,8 @@ fn print_summary_json(
     per_key: &BTreeMap<String, StreamStats>,
     skipped: &[(PathBuf, String)],
     secs: f64,
+    threads: usize,
+    report: &ReadReport,
 ) {
     let mut total = StreamStats::default();
     let mut sources = serde_json::Map::new();
@@ -220,6 +279,8 @@ fn print_summary_json(
         "seconds": secs,
         "total": stats_json(&total),
         "sources": sources,
+        "threads": threads,
+        "pieces": {"files": report.pieced_files, "pieces": report.pieces, "redone": report.pieces_redone},
         "skipped": skipped.iter().map(|(p, why)| serde_json::json!({"path": p.display().to_string(), "reason": why})).collect::<Vec<_>>(),
     });
     eprintln!("{summary}");

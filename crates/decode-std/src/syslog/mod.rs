@@ -128,6 +128,7 @@ fn shape(line: &str) -> Shape {
     }
 }
 
+#[derive(Debug)]
 struct SyslogDecoder {
     years: YearState,
     reference: Option<sightline_event::Timestamp>,
@@ -143,6 +144,10 @@ impl StreamDecoder for SyslogDecoder {
 
     fn decode(&mut self, record: &Record<'_>, ctx: &Context<'_>) -> Event {
         decode_with(record, ctx, self.reference, &mut self.years)
+    }
+
+    fn carried_state(&self) -> Option<String> {
+        Some(format!("{self:?}"))
     }
 }
 
