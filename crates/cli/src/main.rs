@@ -37,6 +37,10 @@ enum Command {
     Search(cmd::search::SearchArgs),
     /// List and triage alerts on a running server
     Alerts(cmd::alerts::AlertsArgs),
+    /// Create, list and expire silences on a running server
+    Silences(cmd::silences::SilencesArgs),
+    /// Test where a sample alert is routed (receivers, groups, timers, mutes)
+    Routes(cmd::routes::RoutesArgs),
     /// Check the store's hash chains and signatures; names the first altered record
     Verify(cmd::verify::VerifyArgs),
     /// Check a configuration file
@@ -55,6 +59,8 @@ fn main() -> ExitCode {
         Command::Server(args) => cmd::server::run(args),
         Command::Search(args) => cmd::search::run(args),
         Command::Alerts(args) => cmd::alerts::run(args),
+        Command::Silences(args) => cmd::silences::run(args),
+        Command::Routes(args) => cmd::routes::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Config(args) => cmd::server::config(args),
         Command::Token(args) => cmd::token::run(args),

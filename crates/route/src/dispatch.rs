@@ -51,6 +51,15 @@ pub struct DispatchCounters {
     pub risk: RiskCounters,
 }
 
+/// Why [`Dispatcher::due_then`] failed: nothing was recorded as sent.
+#[derive(Debug, thiserror::Error)]
+pub enum DueError<E> {
+    #[error("the notifications were not kept: {0}")]
+    Deliver(E),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
 /// Routes alerts into groups and decides when each receiver is told.
 pub struct Dispatcher<S: RoutingStore> {
     routing: Routing,
@@ -236,8 +245,31 @@ impl<S: RoutingStore> Dispatcher<S> {
 
     /// The notifications due at `now`, already recorded as sent (one store
     /// transaction per call: on a failed write nothing is returned and
-    /// nothing changes, so the next call retries).
+    /// nothing changes, so the next call retries). A notification is lost
+    /// if the process dies before the caller has kept it: the server uses
+    /// [`Dispatcher::due_then`] instead.
     pub fn due(&mut self, now: Timestamp) -> Result<Vec<Notification>, StoreError> {
+        let mut out = Vec::new();
+        self.due_then(now, |n| {
+            out.extend_from_slice(n);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .map_err(|e| match e {
+            DueError::Store(s) => s,
+        })?;
+        Ok(out)
+    }
+
+    /// The notifications due at `now`, handed to `deliver` *before* they are
+    /// recorded as sent. When `deliver` fails nothing is recorded and the
+    /// next call offers them again; when the process dies between the two,
+    /// they are offered again after the restart. So a notification that
+    /// `deliver` keeps durably (a spool) is sent at least once, never lost.
+    pub fn due_then<E>(
+        &mut self,
+        now: Timestamp,
+        deliver: impl FnOnce(&[Notification]) -> Result<(), E>,
+    ) -> Result<usize, DueError<E>> {
         let mut out = Vec::new();
         let mut changes = Vec::new();
         {
@@ -256,7 +288,10 @@ impl<S: RoutingStore> Dispatcher<S> {
                 .into_iter()
                 .map(Change::DeleteSilence),
         );
-        self.commit(changes)?;
+        if !out.is_empty() {
+            deliver(&out).map_err(DueError::Deliver)?;
+        }
+        self.commit(changes).map_err(DueError::Store)?;
         // Alerts left in no group (resolved and told, or moved) are forgotten.
         let orphans: Vec<Change> = self
             .state
@@ -265,9 +300,14 @@ impl<S: RoutingStore> Dispatcher<S> {
             .filter(|id| !self.state.alert_groups.contains_key(*id))
             .map(|id| Change::DeleteAlert(id.clone()))
             .collect();
-        self.commit(orphans)?;
+        self.commit(orphans).map_err(DueError::Store)?;
         self.counters.notifications += out.len() as u64;
-        Ok(out)
+        Ok(out.len())
+    }
+
+    /// What routing knows of a tracked alert: its last labels and state.
+    pub fn tracked(&self, alert_id: &str) -> Option<&AlertInfo> {
+        self.state.alerts.get(alert_id).map(|a| &a.info)
     }
 
     /// The tick the group is evaluated at, if one has come by `now`.

@@ -643,3 +643,32 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_notification_not_kept_by_the_deliverer_is_offered_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("routing.sqlite");
+    let mut d = Dispatcher::new(routing(BASIC), SqliteStore::open(&path).unwrap()).unwrap();
+    d.observe(alert("a1", &[("rule", "r")]), at(0)).unwrap();
+    // The spool refuses: nothing is recorded as sent.
+    let failed = d.due_then(at(31), |n| {
+        assert_eq!(n.len(), 1);
+        Err("disk full")
+    });
+    assert!(matches!(failed, Err(DueError::Deliver("disk full"))));
+    // A restart (the process died before keeping it) offers it again too.
+    drop(d);
+    let mut d = Dispatcher::new(routing(BASIC), SqliteStore::open(&path).unwrap()).unwrap();
+    let mut kept = Vec::new();
+    let n = d
+        .due_then(at(32), |n| {
+            kept.extend_from_slice(n);
+            Ok::<(), &str>(())
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(ids(&kept[0].firing), ["a1"]);
+    // Kept once, recorded: not offered again before repeat_interval.
+    assert!(d.due(at(400)).unwrap().is_empty());
+    assert_eq!(d.tracked("a1").map(|a| a.state), Some(AlertState::Firing));
+}

@@ -16,7 +16,7 @@ pub mod state;
 pub mod store;
 
 pub use config::{ConfigError, InhibitEntry, Problem, RiskSection, Routing, RoutingSection};
-pub use dispatch::{DispatchCounters, Dispatcher, Explanation, RouteChoice};
+pub use dispatch::{DispatchCounters, Dispatcher, DueError, Explanation, RouteChoice};
 pub use model::{AlertInfo, AlertState, Labels, Notification, NotificationKind, labels_of};
 pub use silence::{Silence, SilenceError, SilenceSpec};
 pub use store::{MemoryStore, RoutingStore, SqliteStore, StoreError};

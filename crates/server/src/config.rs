@@ -31,6 +31,12 @@ pub struct Config {
     pub enrich: EnrichSection,
     pub limits: LimitsSection,
     pub integrity: IntegritySection,
+    /// Alert routing, grouping and timers (docs/routing.md); empty: no routing.
+    pub routing: sightline_route::RoutingSection,
+    /// `[[inhibit]]`: alerts that mute others while they fire.
+    pub inhibit: Vec<sightline_route::InhibitEntry>,
+    /// Risk scoring per entity (with routing only).
+    pub risk: sightline_route::RiskSection,
     /// Tokens defined in the file (besides those created through the API).
     pub tokens: Vec<TokenEntry>,
 }
@@ -94,6 +100,10 @@ pub struct ServerSection {
     pub header_timeout: String,
     /// An HTTP connection with no request open for this long is closed.
     pub idle_timeout: String,
+    /// How people reach this server (`https://sightline.example.org`):
+    /// notifications link to `{public_url}/alerts/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 impl Default for ServerSection {
@@ -108,6 +118,7 @@ impl Default for ServerSection {
             max_connections: 512,
             header_timeout: "10s".into(),
             idle_timeout: "60s".into(),
+            public_url: None,
         }
     }
 }
@@ -330,6 +341,9 @@ pub struct Settings {
     pub idle_timeout: std::time::Duration,
     pub syslog_max_connections: usize,
     pub udp_receive_buffer: usize,
+    /// Compiled `[routing]`, `[[inhibit]]` and `[risk]`; `None` when
+    /// `[routing]` is not configured.
+    pub routing: Option<sightline_route::Routing>,
 }
 
 impl Config {
@@ -651,6 +665,7 @@ impl Config {
             problems.extend(errors.iter().map(|e| format!("detect.indicators: {e}")));
         }
         let (seal_epoch, checkpoint_every, witnesses) = self.integrity.check(&mut problems);
+        let routing = self.routing_checked(&mut problems);
         let Some(pipeline) = pipeline.filter(|_| problems.is_empty()) else {
             return Err(ConfigError::Invalid {
                 problems: problems.join("\n"),
@@ -681,7 +696,34 @@ impl Config {
             idle_timeout,
             syslog_max_connections: self.syslog.max_connections,
             udp_receive_buffer,
+            routing,
         })
+    }
+
+    fn routing_checked(&self, problems: &mut Vec<String>) -> Option<sightline_route::Routing> {
+        if let Some(url) = &self.server.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            problems.push(format!(
+                "server.public_url: {url:?} is not an http(s) URL; write it as people open it, e.g. https://sightline.example.org"
+            ));
+        }
+        if self.routing.is_empty() {
+            if !self.inhibit.is_empty() {
+                problems.push(
+                    "inhibit: needs [routing] (inhibition mutes notifications, and without routing none are sent)"
+                        .into(),
+                );
+            }
+            return None;
+        }
+        match sightline_route::Routing::compile(&self.routing, &self.inhibit, &self.risk) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                problems.extend(e.problems.iter().map(ToString::to_string));
+                None
+            }
+        }
     }
 }
 
@@ -997,6 +1039,59 @@ regex = "x"
         ] {
             assert!(e.contains(key), "{key} missing from:\n{e}");
         }
+    }
+
+    #[test]
+    fn routing_tables_are_compiled_and_every_problem_named() {
+        let ok = r#"
+[server]
+public_url = "https://sightline.example.org"
+[routing]
+receiver = "soc"
+[[routing.route]]
+matchers = ['level = "critical"']
+receiver = "pager"
+[[inhibit]]
+source = ['level = "critical"']
+target = ['level = "high"']
+equal = ["host"]
+"#;
+        let s = Config::parse(Path::new("x.toml"), ok)
+            .unwrap()
+            .validate()
+            .unwrap();
+        let r = s.routing.expect("routing compiled");
+        assert_eq!(r.router.receivers(), ["pager", "soc"]);
+        assert_eq!(r.inhibit.len(), 1);
+
+        let bad = r#"
+[server]
+public_url = "sightline.example.org"
+[routing]
+group_wait = "soon"
+[[routing.route]]
+matchers = ['level ~ critical']
+"#;
+        let e = Config::parse(Path::new("x.toml"), bad)
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        for key in [
+            "server.public_url",
+            "routing.receiver",
+            "routing.group_wait",
+            "routing.route[0].matchers[0]",
+        ] {
+            assert!(e.contains(key), "{key} missing from:\n{e}");
+        }
+        // Inhibition without routing would mute nothing: say so.
+        let e = Config::parse(Path::new("x.toml"), "[[inhibit]]\nsource = ['a = \"b\"']\n")
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("inhibit: needs [routing]"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! [`pipeline::Topology`] (prepare ×N → append → index / detect → sinks). The HTTP
 //! side only reads the store and the alert database.
 
+pub mod acting;
 pub mod admission;
 pub mod audit;
 pub mod auth;
@@ -205,6 +206,26 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
             });
         });
     }
+    // Routing: alert changes reach it as a sink; the API shares it.
+    let acting = match settings.routing.clone() {
+        Some(routing) => Some(Arc::new(
+            acting::Acting::open(
+                routing,
+                &data_dir,
+                Arc::new(acting::LogOutbox),
+                config.server.public_url.clone(),
+            )
+            .context("opening the routing state (DATA/routing.sqlite)")?,
+        )),
+        None => {
+            tracing::info!("no [routing] configured: alerts are stored, nobody is notified");
+            None
+        }
+    };
+    let mut sinks: Vec<Box<dyn pipeline::Sink>> = Vec::new();
+    if let Some(a) = &acting {
+        sinks.push(Box::new(acting::RoutingSink::new(Arc::clone(a))));
+    }
     let parts = pipeline::Parts {
         store: Arc::clone(&store),
         alerts: Arc::clone(&alerts),
@@ -222,7 +243,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
                 Err(e) => tracing::error!("retention: {e}"),
             }
         }),
-        sinks: Vec::new(),
+        sinks,
         workers: config.server.prepare_workers,
     };
     let topology = pipeline::Topology::start(parts, rx).context("starting the pipeline")?;
@@ -261,6 +282,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         max_body: settings.max_body,
         denials: Arc::new(audit::Denials::default()),
         idle_timeout: settings.idle_timeout,
+        acting: acting.clone(),
     });
     let denials_task = tokio::spawn(audit::store_denials(
         Arc::clone(&state.denials),

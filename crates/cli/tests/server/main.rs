@@ -8,6 +8,7 @@ mod hostile;
 mod limits;
 mod pipeline;
 mod receivers;
+mod routing;
 mod support;
 mod tamper;
 

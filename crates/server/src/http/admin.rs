@@ -46,11 +46,14 @@ async fn health() -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<Shared>) -> ApiResult<Response> {
-    Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response())
+    let mut text = state.metrics.render();
+    if let Some(acting) = state.acting.clone() {
+        let routing = tokio::task::spawn_blocking(move || acting.render_metrics())
+            .await
+            .map_err(|e| super::ApiError::internal(e.to_string()))?;
+        text.push_str(&routing);
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
 async fn whoami(Extension(who): Extension<Principal>) -> ApiResult<Response> {

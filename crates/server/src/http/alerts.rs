@@ -142,5 +142,12 @@ async fn set_alert_state(
     )
     .await;
     let rec = result.map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e.to_string()))?;
+    if let Some(acting) = state.acting.clone() {
+        // Acknowledged alerts stop escalating; resolved ones are announced.
+        let r = rec.clone();
+        let _ =
+            tokio::task::spawn_blocking(move || acting.observe_triage(&r, jiff::Timestamp::now()))
+                .await;
+    }
     Ok(json(serde_json::to_value(&rec).unwrap_or_default()))
 }

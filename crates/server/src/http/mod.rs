@@ -10,6 +10,7 @@ mod alerts;
 mod error;
 pub mod ingest;
 pub mod routes;
+mod routing;
 mod search;
 #[cfg(test)]
 mod testing;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub denials: Arc<audit::Denials>,
     /// Longest pause allowed while a request body arrives (`server.idle_timeout`).
     pub idle_timeout: Duration,
+    /// Routing and silences; `None` without `[routing]`.
+    pub acting: Option<Arc<crate::acting::Acting>>,
 }
 
 type Shared = Arc<AppState>;
@@ -77,6 +80,7 @@ pub(crate) fn endpoints(receivers: Vec<Arc<dyn ingest::Registered>>) -> Vec<rout
     let mut all = admin::endpoints();
     all.extend(search::endpoints());
     all.extend(alerts::endpoints());
+    all.extend(routing::endpoints());
     for r in receivers {
         all.extend(r.endpoints());
     }

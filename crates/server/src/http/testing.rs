@@ -96,6 +96,7 @@ impl Harness {
             max_body,
             denials: Default::default(),
             idle_timeout: Duration::from_secs(5),
+            acting: None,
         });
         Harness {
             state,

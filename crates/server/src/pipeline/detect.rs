@@ -6,7 +6,7 @@
 
 use super::DetectJob;
 use super::queue::{BatchReport, IngestError};
-use super::sink::{AlertChange, SinkItem, SinkSet};
+use super::sink::{AlertChange, EvidenceContext, SinkItem, SinkSet};
 use crate::detection::Detection;
 use crate::metrics::Metrics;
 use sightline_decode::Event;
@@ -36,7 +36,7 @@ impl DetectStage {
                     self.metrics
                         .rule_eval_micros
                         .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
-                    self.persist(alerts);
+                    self.persist(alerts, &events);
                 }
                 Ok(DetectJob::Reload(ack)) => {
                     self.metrics.stage_depth.add("detect", -1);
@@ -59,7 +59,7 @@ impl DetectStage {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
             let released = self.detection.tick();
-            self.persist(released);
+            self.persist(released, &[]);
             if last_reload_check.elapsed() >= self.detection.reload_interval {
                 last_reload_check = Instant::now();
                 if let Some(msg) = self.detection.reload_if_changed() {
@@ -77,10 +77,18 @@ impl DetectStage {
 
     /// Stores alerts (new ones and updates) in one transaction; records the
     /// latency of new ones from the arrival of their events; passes them on.
-    fn persist(&self, alerts: Vec<(sightline_detect::Alert, Instant)>) {
+    fn persist(&self, alerts: Vec<(sightline_detect::Alert, Instant)>, batch: &[Event]) {
         if alerts.is_empty() {
             return;
         }
+        let by_id: std::collections::HashMap<&str, &Event> = if batch.is_empty() {
+            Default::default()
+        } else {
+            batch
+                .iter()
+                .filter_map(|e| Some((e.get_str("event.id")?, e)))
+                .collect()
+        };
         let now = jiff::Timestamp::now();
         let (list, arrivals): (Vec<_>, Vec<_>) = alerts.into_iter().unzip();
         let results = match self.alerts.upsert_many(&list, now) {
@@ -96,13 +104,25 @@ impl DetectStage {
             match result {
                 Ok(u) => {
                     let is_new = u.is_new();
+                    let context = alert
+                        .event_ids
+                        .iter()
+                        .rev()
+                        .find_map(|id| by_id.get(id.as_str()))
+                        .map(|e| EvidenceContext::of(e))
+                        .unwrap_or_default();
                     if is_new {
                         self.metrics.alerts_raised.add(alert.level.as_str(), 1);
                         self.metrics
                             .alert_latency
                             .observe_micros(arrived.elapsed().as_micros() as u64);
                     }
-                    changes.push(AlertChange { alert, is_new });
+                    changes.push(AlertChange {
+                        alert,
+                        is_new,
+                        triage: u.state(),
+                        context,
+                    });
                 }
                 Err(e) => tracing::error!("persisting alert {}: {e}", alert.id),
             }

@@ -28,7 +28,7 @@ pub mod sink;
 
 pub use decode::decode;
 pub use queue::{Batch, BatchReport, IngestError, Payload, Queue, queue};
-pub use sink::{Sink, SinkItem};
+pub use sink::{AlertChange, EvidenceContext, Sink, SinkItem};
 
 use crate::detection::Detection;
 use crate::metrics::Metrics;

@@ -18,6 +18,31 @@ use std::time::Duration;
 pub struct AlertChange {
     pub alert: sightline_detect::Alert,
     pub is_new: bool,
+    /// The analysts' state after the update (an update leaves it alone).
+    pub triage: sightline_alerts::TriageState,
+    /// What the alert's evidence says of where it happened.
+    pub context: EvidenceContext,
+}
+
+/// Dataset, module and host of an alert's evidence, when one of its events
+/// was in the batch that raised or updated it (correlations released later
+/// by the watermark carry none; routing keeps what it learnt earlier).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceContext {
+    pub dataset: Option<String>,
+    pub module: Option<String>,
+    pub host: Option<String>,
+}
+
+impl EvidenceContext {
+    pub fn of(event: &Event) -> EvidenceContext {
+        let field = |name: &str| event.get_str(name).map(str::to_owned);
+        EvidenceContext {
+            dataset: field("event.dataset"),
+            module: field("event.module"),
+            host: field("host.name"),
+        }
+    }
 }
 
 /// What flows to sinks, shared between them.
