@@ -212,6 +212,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
             acting::Acting::open(
                 routing,
                 &data_dir,
+                Arc::clone(&alerts),
                 Arc::new(acting::LogOutbox),
                 config.server.public_url.clone(),
             )

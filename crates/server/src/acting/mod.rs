@@ -5,16 +5,20 @@
 //! `routes test` and triage changes go through the same [`Acting`].
 
 mod sink;
+#[cfg(test)]
+mod tests;
 
 pub use sink::RoutingSink;
 
 use crate::pipeline::AlertChange;
 use jiff::Timestamp;
-use sightline_alerts::{AlertRecord, TriageState};
+use sightline_alerts::{AlertRecord, AlertStore, TriageState};
+use sightline_detect::rule::Level;
 use sightline_route::{
     AlertInfo, AlertState, Dispatcher, DueError, Explanation, Labels, Notification, Routing,
     Silence, SilenceError, SilenceSpec, SqliteStore, StoreError, labels_of,
 };
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -60,6 +64,8 @@ pub struct ActingCounters {
 /// The dispatcher, shared by the routing sink and the API.
 pub struct Acting {
     dispatcher: Mutex<Dispatcher<SqliteStore>>,
+    /// Risk alerts raised by routing are stored beside the rules' alerts.
+    alerts: Arc<AlertStore>,
     outbox: Arc<dyn Outbox>,
     /// `server.public_url`: alert links in notifications.
     public_url: Option<String>,
@@ -80,12 +86,14 @@ impl Acting {
     pub fn open(
         routing: Routing,
         data_dir: &Path,
+        alerts: Arc<AlertStore>,
         outbox: Arc<dyn Outbox>,
         public_url: Option<String>,
     ) -> Result<Acting, StoreError> {
         let store = SqliteStore::open(data_dir.join("routing.sqlite"))?;
         Ok(Acting {
             dispatcher: Mutex::new(Dispatcher::new(routing, store)?),
+            alerts,
             outbox,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             counters: ActingCounters::default(),
@@ -110,9 +118,18 @@ impl Acting {
                 self.info_of(c, known)
             })
             .collect();
-        if let Err(e) = d.observe_all(infos, now) {
-            self.counters.store_failures.fetch_add(1, Ordering::Relaxed);
-            tracing::error!("routing could not store alert changes: {e}");
+        match d.observe_all(infos, now) {
+            Ok(raised) => {
+                for risk in raised {
+                    if let Err(e) = self.alerts.upsert(&stored_form(&risk), now) {
+                        tracing::error!("storing risk alert {}: {e}", risk.id);
+                    }
+                }
+            }
+            Err(e) => {
+                self.counters.store_failures.fetch_add(1, Ordering::Relaxed);
+                tracing::error!("routing could not store alert changes: {e}");
+            }
         }
     }
 
@@ -280,6 +297,33 @@ impl Acting {
             ));
         }
         out
+    }
+}
+
+/// A risk alert (raised by routing, not by a rule) as the alert store keeps it.
+fn stored_form(risk: &AlertInfo) -> sightline_detect::Alert {
+    let label = |k: &str| risk.labels.get(k).cloned().unwrap_or_default();
+    let entity = label("risk.entity");
+    let group = risk
+        .labels
+        .get(&entity)
+        .map(|v| BTreeMap::from([(entity.clone(), v.clone())]))
+        .unwrap_or_default();
+    sightline_detect::Alert {
+        id: risk.id.clone(),
+        rule_id: label("rule_id"),
+        rule_name: label("rule"),
+        level: Level::parse(&label("level")).unwrap_or(Level::High),
+        rule_type: label("type"),
+        first_seen: risk.first_seen,
+        last_seen: risk.last_seen,
+        count: risk.count,
+        group,
+        event_ids: Vec::new(),
+        summary: risk.summary.clone(),
+        explanation: risk.explanation.clone(),
+        status: sightline_detect::alert::AlertStatus::Open,
+        tags: vec!["risk".into()],
     }
 }
 
