@@ -33,7 +33,8 @@ impl Allowlist {
             } else if let Ok(ip) = p.parse::<IpAddr>() {
                 Pattern::Net(IpNet::from(ip))
             } else {
-                let mut re = String::from("^");
+                // `(?s)`: a target with a newline is still one target to `*`.
+                let mut re = String::from("(?s)^");
                 for c in p.chars() {
                     match c {
                         '*' => re.push_str(".*"),
@@ -89,6 +90,7 @@ mod tests {
         // A glob is literal apart from * and ?: dots and brackets are not regex.
         assert_eq!(list(&["a.b"]).allows("axb"), None);
         assert_eq!(list(&["*"]).allows("anything at all"), Some("*"));
+        assert_eq!(list(&["a*"]).allows("a\nb"), Some("a*"));
     }
 
     #[test]

@@ -108,7 +108,9 @@ impl RateLimit {
         let (n, per) = text.split_once('/').ok_or_else(bad)?;
         let runs: u32 = n.trim().parse().map_err(|_| bad())?;
         if runs == 0 {
-            return Err(format!("{text:?}: 0 runs would disable the action; remove it instead"));
+            return Err(format!(
+                "{text:?}: 0 runs would disable the action; remove it instead"
+            ));
         }
         let per = parse_duration(per)?;
         if per.is_zero() {
@@ -131,9 +133,11 @@ impl BodyTemplate {
     fn compile(v: &serde_json::Value) -> Result<BodyTemplate, TemplateError> {
         Ok(match v {
             serde_json::Value::String(s) => BodyTemplate::Str(Template::parse(s)?),
-            serde_json::Value::Array(a) => {
-                BodyTemplate::Array(a.iter().map(BodyTemplate::compile).collect::<Result<_, _>>()?)
-            }
+            serde_json::Value::Array(a) => BodyTemplate::Array(
+                a.iter()
+                    .map(BodyTemplate::compile)
+                    .collect::<Result<_, _>>()?,
+            ),
             serde_json::Value::Object(o) => BodyTemplate::Object(
                 o.iter()
                     .map(|(k, v)| Ok((k.clone(), BodyTemplate::compile(v)?)))
@@ -250,7 +254,9 @@ impl Problems<'_> {
         });
     }
     fn template(&mut self, key: &str, text: &str) -> Option<Template> {
-        Template::parse(text).map_err(|e| self.add(key, e.to_string())).ok()
+        Template::parse(text)
+            .map_err(|e| self.add(key, e.to_string()))
+            .ok()
     }
     fn duration(&mut self, key: &str, text: Option<&str>, default: &str) -> Option<SignedDuration> {
         parse_duration(text.unwrap_or(default))
@@ -306,7 +312,11 @@ fn foreign_keys(e: &ActionEntry, kind: ActionType) -> Vec<&'static str> {
         ("secret_file", e.secret_file.is_some(), ActionType::Webhook),
         ("argv", e.argv.is_some(), ActionType::Command),
         ("working_dir", e.working_dir.is_some(), ActionType::Command),
-        ("dashboard_url", e.dashboard_url.is_some(), ActionType::RayStopJob),
+        (
+            "dashboard_url",
+            e.dashboard_url.is_some(),
+            ActionType::RayStopJob,
+        ),
         ("job_id", e.job_id.is_some(), ActionType::RayStopJob),
         ("token_file", e.token_file.is_some(), ActionType::RayStopJob),
         ("host", e.host.is_some(), ActionType::RaiseVerbosity),
@@ -326,7 +336,10 @@ fn compile_action(e: &ActionEntry, p: &mut Problems) -> Option<Action> {
         p.add("name", "every action needs a name");
     }
     let Some(kind) = e.kind else {
-        p.add("type", "set type = webhook, command, ray_stop_job or raise_verbosity");
+        p.add(
+            "type",
+            "set type = webhook, command, ray_stop_job or raise_verbosity",
+        );
         return None;
     };
     for k in foreign_keys(e, kind) {
@@ -343,7 +356,9 @@ fn compile_action(e: &ActionEntry, p: &mut Problems) -> Option<Action> {
         .ok();
     let rate_limit = match &e.rate_limit {
         None => None,
-        Some(t) => RateLimit::parse(t).map_err(|err| p.add("rate_limit", err)).ok(),
+        Some(t) => RateLimit::parse(t)
+            .map_err(|err| p.add("rate_limit", err))
+            .ok(),
     };
     let allow = Allowlist::parse(&e.allow)
         .map_err(|(j, err)| p.add(&format!("allow[{j}]"), err))
@@ -362,7 +377,10 @@ fn compile_action(e: &ActionEntry, p: &mut Problems) -> Option<Action> {
     let undo = match (&e.undo, undo_after) {
         (None, None) => None,
         (Some(_), None) => {
-            p.add("undo_after", "an undo needs undo_after (how long the action lasts)");
+            p.add(
+                "undo_after",
+                "an undo needs undo_after (how long the action lasts)",
+            );
             None
         }
         (None, Some(_)) => {
@@ -464,11 +482,17 @@ fn compile_spec(e: &ActionEntry, kind: ActionType, p: &mut Problems) -> Option<S
         }
         ActionType::RayStopJob => {
             let Some(base) = &e.dashboard_url else {
-                p.add("dashboard_url", "a ray_stop_job action needs the dashboard's URL (http://head:8265)");
+                p.add(
+                    "dashboard_url",
+                    "a ray_stop_job action needs the dashboard's URL (http://head:8265)",
+                );
                 return None;
             };
             if base.contains(['{', '}']) {
-                p.add("dashboard_url", "the dashboard URL is fixed: no placeholders");
+                p.add(
+                    "dashboard_url",
+                    "the dashboard URL is fixed: no placeholders",
+                );
                 return None;
             }
             if !check_url(p, "dashboard_url", base) {
@@ -476,7 +500,10 @@ fn compile_spec(e: &ActionEntry, kind: ActionType, p: &mut Problems) -> Option<S
             }
             Some(Spec::RayStopJob {
                 dashboard_url: base.trim_end_matches('/').to_owned(),
-                job_id: p.template("job_id", e.job_id.as_deref().unwrap_or("{ray.job.submission_id}"))?,
+                job_id: p.template(
+                    "job_id",
+                    e.job_id.as_deref().unwrap_or("{ray.job.submission_id}"),
+                )?,
                 token_file: e.token_file.clone(),
             })
         }
@@ -529,7 +556,10 @@ fn compile_undo(u: &UndoEntry, spec: &Spec, p: &mut Problems) -> Option<Spec> {
             None
         }
         Spec::RaiseVerbosity { .. } => {
-            p.add("undo", "a verbosity order ends by itself after its duration");
+            p.add(
+                "undo",
+                "a verbosity order ends by itself after its duration",
+            );
             None
         }
     }

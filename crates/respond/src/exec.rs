@@ -50,9 +50,7 @@ pub fn execute(r: &Rendered, p: &ExecParams) -> Outcome {
     let start = Instant::now();
     match r {
         Rendered::Command { argv, working_dir } => run_command(argv, working_dir, p, start),
-        Rendered::Webhook { method, url, body } => {
-            webhook(method, url, body.as_ref(), p, start)
-        }
+        Rendered::Webhook { method, url, body } => webhook(method, url, body.as_ref(), p, start),
         Rendered::RayStopJob { url, job_id } => ray_stop(url, job_id, p, start),
         // Stored by the responder itself; nothing to execute here.
         Rendered::RaiseVerbosity { .. } => Outcome {
@@ -89,8 +87,14 @@ fn run_command(argv: &[String], dir: &str, p: &ExecParams, start: Instant) -> Ou
         Err(e) => return Outcome::failed(format!("cannot start {program}: {e}"), start.elapsed()),
     };
     let max = p.max_output;
-    let out = child.stdout.take().map(|s| thread::spawn(move || capture(s, max)));
-    let err = child.stderr.take().map(|s| thread::spawn(move || capture(s, max)));
+    let out = child
+        .stdout
+        .take()
+        .map(|s| thread::spawn(move || capture(s, max)));
+    let err = child
+        .stderr
+        .take()
+        .map(|s| thread::spawn(move || capture(s, max)));
     let deadline = start + p.timeout;
     let mut timed_out = false;
     let status = loop {
@@ -105,8 +109,9 @@ fn run_command(argv: &[String], dir: &str, p: &ExecParams, start: Instant) -> Ou
             Err(_) => break None,
         }
     };
-    // The group is gone (or finished): the pipes close and the readers end.
-    kill_group_if(timed_out, child.id());
+    // Whatever the command left behind in its group dies with it: a
+    // background child would otherwise hold the pipes (and this thread) open.
+    kill_group(child.id());
     let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
     let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
     let mut output = String::new();
@@ -123,7 +128,10 @@ fn run_command(argv: &[String], dir: &str, p: &ExecParams, start: Instant) -> Ou
     }
     let exit_code = status.and_then(|s| s.code());
     let (state, note) = if timed_out {
-        (RunState::TimedOut, Some(format!("killed after {:?}", p.timeout)))
+        (
+            RunState::TimedOut,
+            Some(format!("killed after {:?}", p.timeout)),
+        )
     } else if status.is_some_and(|s| s.success()) {
         (RunState::Succeeded, None)
     } else {
@@ -150,12 +158,6 @@ fn kill_group(pid: u32) {
     // child leads (process_group(0) above); it touches no memory of ours.
     unsafe {
         libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
-    }
-}
-
-fn kill_group_if(yes: bool, pid: u32) {
-    if yes {
-        kill_group(pid);
     }
 }
 
@@ -285,7 +287,11 @@ fn http_outcome(
             let problem = judge((status.as_u16(), &body));
             let ok = status.is_success() && problem.is_none();
             Outcome {
-                state: if ok { RunState::Succeeded } else { RunState::Failed },
+                state: if ok {
+                    RunState::Succeeded
+                } else {
+                    RunState::Failed
+                },
                 exit_code: None,
                 http_status: Some(status.as_u16()),
                 output: body,

@@ -56,6 +56,8 @@ pub enum SkipReason {
     RateLimited,
     /// A template names a label the alert lacks (or a value unusable there).
     MissingLabel,
+    /// A value cannot be used where it goes (NUL byte, `.`/`..` as a URL path segment).
+    UnusableValue,
     /// The action was removed from the configuration before the run executed.
     ActionRemoved,
 }

@@ -22,8 +22,12 @@ pub struct Refusal {
 
 impl From<RenderError> for Refusal {
     fn from(e: RenderError) -> Self {
+        let skip = match e {
+            RenderError::Missing(_) => SkipReason::MissingLabel,
+            RenderError::Unusable { .. } => SkipReason::UnusableValue,
+        };
         Refusal {
-            skip: SkipReason::MissingLabel,
+            skip,
             reason: e.to_string(),
         }
     }
@@ -114,7 +118,7 @@ fn render_spec(spec: &Spec, alert: &AlertInfo) -> Result<Rendered, Refusal> {
 fn render_url(t: &Template, alert: &AlertInfo) -> Result<String, Refusal> {
     let url = t.render(alert, Context::PathSegment)?;
     reqwest::Url::parse(&url).map_err(|e| Refusal {
-        skip: SkipReason::MissingLabel,
+        skip: SkipReason::UnusableValue,
         reason: format!("the rendered URL {url:?} is not valid: {e}"),
     })?;
     Ok(url)

@@ -3,7 +3,9 @@
 
 use crate::config::{Action, ResponseConfig, Spec};
 use crate::exec::{self, ExecParams, Outcome};
-use crate::model::{Rendered, RunKind, RunRecord, RunState, SkipReason, Transition, VerbosityOrder};
+use crate::model::{
+    Rendered, RunKind, RunRecord, RunState, SkipReason, Transition, VerbosityOrder,
+};
 use crate::render::plan;
 use crate::store::{Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
@@ -92,7 +94,11 @@ impl Responder {
     /// runs (skipped, dry-run, pending approval or queued); an action that
     /// already has a run for this alert and target adds nothing (counted in
     /// `counters.duplicates`). Only firing alerts trigger actions.
-    pub fn on_alert(&self, alert: &AlertInfo, now: Timestamp) -> Result<Vec<RunRecord>, RespondError> {
+    pub fn on_alert(
+        &self,
+        alert: &AlertInfo,
+        now: Timestamp,
+    ) -> Result<Vec<RunRecord>, RespondError> {
         let mut out = Vec::new();
         if alert.state != AlertState::Firing {
             return Ok(out);
@@ -153,9 +159,13 @@ impl Responder {
                     } else if action.dry_run {
                         run.started = Some(now);
                         run.finished = Some(now);
-                        (RunState::DryRun, Some("dry_run: recorded, not executed".into()))
+                        (
+                            RunState::DryRun,
+                            Some("dry_run: recorded, not executed".into()),
+                        )
                     } else if action.require_approval {
-                        run.expires = Some(now.saturating_add(action.approval_timeout).unwrap_or(now));
+                        run.expires =
+                            Some(now.saturating_add(action.approval_timeout).unwrap_or(now));
                         (RunState::PendingApproval, None)
                     } else {
                         (RunState::Queued, None)
@@ -178,11 +188,21 @@ impl Responder {
 
     /// An analyst approves a pending run: it is queued for the next
     /// `execute_due`. Past its expiry it becomes `expired` instead (error).
-    pub fn approve(&self, run_id: i64, actor: &str, now: Timestamp) -> Result<RunRecord, RespondError> {
+    pub fn approve(
+        &self,
+        run_id: i64,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<RunRecord, RespondError> {
         let mut store = self.store();
         let mut run = pending(&store, run_id)?;
         if run.expires.is_some_and(|e| now >= e) {
-            run.set_state(RunState::Expired, now, None, Some("approved after it expired".into()));
+            run.set_state(
+                RunState::Expired,
+                now,
+                None,
+                Some("approved after it expired".into()),
+            );
             run.finished = Some(now);
             store.update(&run)?;
             return Err(RespondError::ApprovalExpired { run: Box::new(run) });
@@ -206,7 +226,12 @@ impl Responder {
         let mut run = pending(&store, run_id)?;
         run.reason = Some(reason.to_owned());
         run.finished = Some(now);
-        run.set_state(RunState::Rejected, now, Some(actor), Some(reason.to_owned()));
+        run.set_state(
+            RunState::Rejected,
+            now,
+            Some(actor),
+            Some(reason.to_owned()),
+        );
         store.update(&run)?;
         Ok(run)
     }
@@ -226,7 +251,11 @@ impl Responder {
     }
 
     /// Verbosity orders in force on `host` at `now`.
-    pub fn verbosity_orders(&self, host: &str, now: Timestamp) -> Result<Vec<VerbosityOrder>, RespondError> {
+    pub fn verbosity_orders(
+        &self,
+        host: &str,
+        now: Timestamp,
+    ) -> Result<Vec<VerbosityOrder>, RespondError> {
         Ok(self.store().orders(host, now)?)
     }
 
@@ -241,7 +270,12 @@ impl Responder {
         {
             let mut store = self.store();
             for mut run in store.expired_pending(now)? {
-                run.set_state(RunState::Expired, now, None, Some("nobody approved it in time".into()));
+                run.set_state(
+                    RunState::Expired,
+                    now,
+                    None,
+                    Some("nobody approved it in time".into()),
+                );
                 run.finished = Some(now);
                 store.update(&run)?;
                 changed.push(run);
@@ -250,10 +284,14 @@ impl Responder {
                 let action = self.config.action(&run.action);
                 if run.kind == RunKind::Action {
                     let skip = match action {
-                        None => Some((SkipReason::ActionRemoved, "the action is no longer configured")),
-                        Some(a) if rate_limited(&store, a, now, false)? => {
-                            Some((SkipReason::RateLimited, "the action's rate_limit is used up"))
-                        }
+                        None => Some((
+                            SkipReason::ActionRemoved,
+                            "the action is no longer configured",
+                        )),
+                        Some(a) if rate_limited(&store, a, now, false)? => Some((
+                            SkipReason::RateLimited,
+                            "the action's rate_limit is used up",
+                        )),
                         Some(_) => None,
                     };
                     if let Some((skip, why)) = skip {
@@ -287,10 +325,7 @@ impl Responder {
                     })
                 })
                 .collect();
-            handles
-                .into_iter()
-                .filter_map(|h| h.join().ok())
-                .collect()
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
         let mut store = self.store();
         for (mut run, action, outcome) in outcomes {
@@ -315,7 +350,10 @@ impl Responder {
                     reason: reason.clone(),
                 };
                 store.add_order(&order)?;
-                run.output = format!("verbosity {} on {} until {}", order.level, order.host, order.until);
+                run.output = format!(
+                    "verbosity {} on {} until {}",
+                    order.level, order.host, order.until
+                );
             } else {
                 run.output = outcome.output;
             }
@@ -326,7 +364,9 @@ impl Responder {
             run.set_state(outcome.state, finished, None, outcome.note);
             store.update(&run)?;
             let undo = match (&run.undo, run.undo_after_ms, run.kind, outcome.state) {
-                (Some(u), Some(after), RunKind::Action, RunState::Succeeded) => Some((u.clone(), after)),
+                (Some(u), Some(after), RunKind::Action, RunState::Succeeded) => {
+                    Some((u.clone(), after))
+                }
                 _ => None,
             };
             let _ = action;
@@ -356,13 +396,19 @@ impl Responder {
 
 fn triggers(action: &Action, alert: &AlertInfo) -> bool {
     let rule_ok = action.rules.is_empty()
-        || action.rules.iter().any(|r| {
-            alert.labels.get("rule_id") == Some(r) || alert.labels.get("rule") == Some(r)
-        });
+        || action
+            .rules
+            .iter()
+            .any(|r| alert.labels.get("rule_id") == Some(r) || alert.labels.get("rule") == Some(r));
     rule_ok && all_match(&action.matchers, &alert.labels)
 }
 
-fn rate_limited(store: &Store, action: &Action, now: Timestamp, with_queued: bool) -> Result<bool, StoreError> {
+fn rate_limited(
+    store: &Store,
+    action: &Action,
+    now: Timestamp,
+    with_queued: bool,
+) -> Result<bool, StoreError> {
     let Some(limit) = action.rate_limit else {
         return Ok(false);
     };

@@ -149,7 +149,12 @@ impl Store {
 
     /// Runs of the action that started (executed or dry-run) since `since`,
     /// plus (`with_queued`) those queued to run.
-    pub fn used(&self, action: &str, since: Timestamp, with_queued: bool) -> Result<u64, StoreError> {
+    pub fn used(
+        &self,
+        action: &str,
+        since: Timestamp,
+        with_queued: bool,
+    ) -> Result<u64, StoreError> {
         Ok(self.db.query_row(
             "SELECT COUNT(*) FROM runs WHERE action = ?1 AND kind = 'action'
                AND ((started IS NOT NULL AND started >= ?2) OR (?3 AND state = 'queued'))",

@@ -237,7 +237,10 @@ mod tests {
         let t = Template::parse("{host}:{alert.id}:{alert.count} {{x}}").unwrap();
         let a = alert(&[("host", "n1")]);
         assert_eq!(t.render(&a, Context::Plain).unwrap(), "n1:a1:3 {x}");
-        assert_eq!(t.vars().collect::<Vec<_>>(), ["host", "alert.id", "alert.count"]);
+        assert_eq!(
+            t.vars().collect::<Vec<_>>(),
+            ["host", "alert.id", "alert.count"]
+        );
         assert!(t.uses_event_data());
         assert!(!Template::parse("{rule_id}").unwrap().uses_event_data());
     }
@@ -251,7 +254,9 @@ mod tests {
         );
         assert!(t.render(&alert(&[("host", "")]), Context::Plain).is_err());
         assert!(matches!(
-            Template::parse("{url}").unwrap().render(&alert(&[]), Context::Plain),
+            Template::parse("{url}")
+                .unwrap()
+                .render(&alert(&[]), Context::Plain),
             Err(RenderError::Missing(_))
         ));
     }
@@ -274,9 +279,21 @@ mod tests {
 
     #[test]
     fn refuses_malformed_templates() {
-        assert!(matches!(Template::parse("{host"), Err(TemplateError::Unclosed(_))));
-        assert!(matches!(Template::parse("a}b"), Err(TemplateError::Unopened(_))));
-        assert!(matches!(Template::parse("{}"), Err(TemplateError::BadName { .. })));
-        assert!(matches!(Template::parse("{a b}"), Err(TemplateError::BadName { .. })));
+        assert!(matches!(
+            Template::parse("{host"),
+            Err(TemplateError::Unclosed(_))
+        ));
+        assert!(matches!(
+            Template::parse("a}b"),
+            Err(TemplateError::Unopened(_))
+        ));
+        assert!(matches!(
+            Template::parse("{}"),
+            Err(TemplateError::BadName { .. })
+        ));
+        assert!(matches!(
+            Template::parse("{a b}"),
+            Err(TemplateError::BadName { .. })
+        ));
     }
 }
