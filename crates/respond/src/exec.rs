@@ -208,9 +208,13 @@ fn body_text(resp: reqwest::blocking::Response, max: usize) -> String {
     let mut kept = Vec::new();
     let mut limited = resp.take(max as u64 + 1);
     let _ = limited.read_to_end(&mut kept);
-    let dropped = kept.len().saturating_sub(max);
+    let more = kept.len() > max;
     kept.truncate(max);
-    truncated(&kept, dropped.min(1)).replace("\n[1 more bytes not kept]", "\n[truncated]")
+    let mut s = String::from_utf8_lossy(&kept).into_owned();
+    if more {
+        s.push_str("\n[truncated]");
+    }
+    s
 }
 
 fn webhook(

@@ -315,20 +315,29 @@ impl Responder {
         }
         let client = self.client()?;
         let max_output = self.config.max_output_bytes;
-        let outcomes: Vec<(RunRecord, Option<&Action>, Outcome)> = std::thread::scope(|s| {
+        let outcomes: Vec<Outcome> = std::thread::scope(|s| {
             let handles: Vec<_> = jobs
+                .iter()
+                .map(|(run, action)| s.spawn(move || run_one(run, *action, client, max_output)))
+                .collect();
+            handles
                 .into_iter()
-                .map(|(run, action)| {
-                    s.spawn(move || {
-                        let outcome = run_one(&run, action, client, max_output);
-                        (run, action, outcome)
+                .map(|h| {
+                    // A panic in an executor is a failed run, never a silent one.
+                    h.join().unwrap_or_else(|_| Outcome {
+                        state: RunState::Failed,
+                        exit_code: None,
+                        http_status: None,
+                        output: String::new(),
+                        note: Some("the executor thread panicked".into()),
+                        elapsed: Duration::ZERO,
                     })
                 })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+                .collect()
         });
+        let outcomes = jobs.into_iter().map(|(run, _)| run).zip(outcomes);
         let mut store = self.store();
-        for (mut run, action, outcome) in outcomes {
+        for (mut run, outcome) in outcomes {
             let finished = now
                 .saturating_add(SignedDuration::try_from(outcome.elapsed).unwrap_or_default())
                 .unwrap_or(now);
@@ -369,7 +378,6 @@ impl Responder {
                 }
                 _ => None,
             };
-            let _ = action;
             changed.push(run.clone());
             if let Some((rendered, after)) = undo {
                 let mut u = undo_run(&run, rendered, finished, after);

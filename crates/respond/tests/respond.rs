@@ -800,3 +800,51 @@ allow = ["raysubmit_*", ".."]
         "{seen:#?}"
     );
 }
+
+#[test]
+fn the_documented_miner_playbook_compiles_and_triggers_on_the_bundled_rule() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/response.md")).unwrap();
+    let block = doc
+        .split("<!-- playbook -->\n```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the playbook block in docs/response.md");
+    let rule = std::fs::read_to_string(root.join("rules/ray/job-entrypoint-cryptominer.yml")).unwrap();
+    let rule_id = rule
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .expect("the rule's id")
+        .trim();
+    assert!(block.contains(rule_id), "the playbook names the bundled rule's id");
+    let dir = tempfile::tempdir().unwrap();
+    let r = responder(dir.path(), &format!("[response]\n{block}"));
+    let miner = alert(
+        "m1",
+        &[
+            ("rule_id", rule_id),
+            ("rule", "Ray job runs a cryptocurrency miner"),
+            ("level", "critical"),
+            ("host", "gpu-node-3"),
+            ("ray.job.submission_id", "raysubmit_x1"),
+        ],
+    );
+    let runs = r.on_alert(&miner, t0()).unwrap();
+    let states: Vec<_> = runs.iter().map(|x| (x.action.as_str(), x.state)).collect();
+    assert_eq!(
+        states,
+        [
+            ("stop-miner-job", RunState::Queued),
+            ("notify-miner", RunState::Queued),
+            ("verbose-miner-node", RunState::Queued),
+        ]
+    );
+    match &runs[0].rendered {
+        Some(sightline_respond::Rendered::RayStopJob { url, .. }) => assert_eq!(
+            url,
+            "http://ray-head.internal:8265/api/jobs/raysubmit_x1/stop"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(r.on_alert(&alert("other", &[]), t0()).unwrap().is_empty());
+}
