@@ -810,13 +810,17 @@ fn the_documented_miner_playbook_compiles_and_triggers_on_the_bundled_rule() {
         .nth(1)
         .and_then(|rest| rest.split("\n```").next())
         .expect("the playbook block in docs/response.md");
-    let rule = std::fs::read_to_string(root.join("rules/ray/job-entrypoint-cryptominer.yml")).unwrap();
+    let rule =
+        std::fs::read_to_string(root.join("rules/ray/job-entrypoint-cryptominer.yml")).unwrap();
     let rule_id = rule
         .lines()
         .find_map(|l| l.strip_prefix("id: "))
         .expect("the rule's id")
         .trim();
-    assert!(block.contains(rule_id), "the playbook names the bundled rule's id");
+    assert!(
+        block.contains(rule_id),
+        "the playbook names the bundled rule's id"
+    );
     let dir = tempfile::tempdir().unwrap();
     let r = responder(dir.path(), &format!("[response]\n{block}"));
     let miner = alert(
@@ -847,4 +851,59 @@ fn the_documented_miner_playbook_compiles_and_triggers_on_the_bundled_rule() {
         other => panic!("{other:?}"),
     }
     assert!(r.on_alert(&alert("other", &[]), t0()).unwrap().is_empty());
+}
+
+#[test]
+fn webhooks_follow_no_redirect_and_give_up_at_their_timeout() {
+    use axum::response::IntoResponse;
+    let log: Log = Arc::default();
+    let l = log.clone();
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let l = l.clone();
+        async move {
+            let seen = record(&l, req).await;
+            if seen.uri == "/slow" {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+            (
+                axum::http::StatusCode::TEMPORARY_REDIRECT,
+                [("location", "http://10.255.255.1/elsewhere")],
+            )
+                .into_response()
+        }
+    });
+    let (base, _rt) = serve(app);
+    let dir = tempfile::tempdir().unwrap();
+    let r = responder(
+        dir.path(),
+        &format!(
+            r#"
+[[response.action]]
+name = "moved"
+type = "webhook"
+rules = ["r1"]
+dry_run = false
+url = "{base}/moved"
+
+[[response.action]]
+name = "slow"
+type = "webhook"
+rules = ["r1"]
+dry_run = false
+timeout = "200ms"
+url = "{base}/slow"
+"#
+        ),
+    );
+    r.on_alert(&alert("a", &[]), t0()).unwrap();
+    let done = r.execute_due(t0()).unwrap();
+    let moved = done.iter().find(|x| x.action == "moved").unwrap();
+    assert_eq!(
+        (moved.state, moved.http_status),
+        (RunState::Failed, Some(307))
+    );
+    let slow = done.iter().find(|x| x.action == "slow").unwrap();
+    assert_eq!(slow.state, RunState::TimedOut, "{slow:#?}");
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris.len(), 2, "no request followed the redirect: {uris:?}");
 }
