@@ -42,6 +42,17 @@ pub enum ActionType {
     RaiseVerbosity,
 }
 
+impl ActionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionType::Webhook => "webhook",
+            ActionType::Command => "command",
+            ActionType::RayStopJob => "ray_stop_job",
+            ActionType::RaiseVerbosity => "raise_verbosity",
+        }
+    }
+}
+
 /// `[[response.action]]`: every key of every type; [`ResponseConfig::compile`]
 /// refuses keys that do not belong to the entry's `type`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -343,7 +354,7 @@ fn compile_action(e: &ActionEntry, p: &mut Problems) -> Option<Action> {
         return None;
     };
     for k in foreign_keys(e, kind) {
-        p.add(k, format!("not a key of a {kind:?} action"));
+        p.add(k, format!("not a key of a {} action", kind.as_str()));
     }
     if e.rules.is_empty() && e.matchers.is_empty() {
         p.add(
