@@ -273,3 +273,58 @@ pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> 
     let d = at.duration_since(now);
     Some(Duration::try_from(d).unwrap_or(Duration::ZERO))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Thu, 01 Jan 2026 00:02:00 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after("Wed, 31 Dec 2025 00:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        assert_eq!(status_outcome(204, None, b""), Outcome::Accepted);
+        for s in [401, 403, 408, 429, 500, 502, 503] {
+            assert!(matches!(status_outcome(s, None, b""), Outcome::Retry { .. }), "{s}");
+        }
+        for s in [400, 404, 413, 422] {
+            assert!(matches!(status_outcome(s, None, b""), Outcome::Reject { .. }), "{s}");
+        }
+        assert!(matches!(
+            hec_outcome(200, None, br#"{"text":"Invalid data format","code":6}"#),
+            Outcome::Reject { .. }
+        ));
+        assert!(matches!(
+            hec_outcome(503, Some(Duration::from_secs(3)), br#"{"text":"Server is busy","code":9}"#),
+            Outcome::Retry { after: Some(_), .. }
+        ));
+    }
+
+    #[test]
+    fn bulk_answers_are_read_per_item() {
+        let body = br#"{"errors":true,"items":[
+            {"create":{"status":201}},
+            {"create":{"status":409,"error":{"type":"version_conflict_engine_exception"}}},
+            {"create":{"status":429,"error":{"type":"es_rejected_execution_exception"}}},
+            {"index":{"status":400,"error":{"type":"mapper_parsing_exception","reason":"bad"}}},
+            {"create":{"status":503}}]}"#;
+        let Outcome::Partial { retry, rejected } = bulk_outcome(200, None, body, 5) else {
+            panic!("partial")
+        };
+        assert_eq!(retry, [2, 4]);
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].0, 3);
+        assert!(rejected[0].1.contains("mapper_parsing_exception: bad"));
+        assert!(matches!(bulk_outcome(200, None, body, 4), Outcome::Retry { .. }), "count mismatch");
+        assert_eq!(bulk_outcome(200, None, br#"{"errors":false,"items":[]}"#, 2), Outcome::Accepted);
+    }
+}

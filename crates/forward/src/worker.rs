@@ -132,3 +132,56 @@ fn deliver(state: &DestState, dest: &Destination, sender: &mut dyn Deliver, item
         state.note_error(format!("acknowledging the spool: {e}"));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sightline_spool::Position;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            max_retries: 0,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_is_capped_and_jittered_within_half() {
+        let p = policy();
+        for (attempt, full) in [(1, 1), (2, 2), (3, 4), (7, 60), (40, 60)] {
+            let full = Duration::from_secs(full);
+            for r in [0, 1, u64::MAX / 3, u64::MAX] {
+                let d = backoff(&p, attempt, r);
+                assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?}");
+            }
+        }
+        assert_ne!(backoff(&p, 3, 1), backoff(&p, 3, 1_234_567_891));
+    }
+
+    fn item(pushed: i64, len: usize) -> Item {
+        Item {
+            next: Position { segment: 1, offset: 0 },
+            pushed_micros: pushed,
+            payload: vec![b'x'; len],
+        }
+    }
+
+    #[test]
+    fn a_batch_waits_until_full_or_old_enough() {
+        let limits = BatchLimits {
+            max_items: 3,
+            max_bytes: 100,
+            max_delay: Duration::from_secs(1),
+        };
+        let t0 = 1_000_000_000;
+        assert_eq!(hold_for(&limits, &[], t0), None);
+        assert_eq!(
+            hold_for(&limits, &[item(t0, 1)], t0 + 250_000),
+            Some(Duration::from_millis(750))
+        );
+        assert_eq!(hold_for(&limits, &[item(t0, 1)], t0 + 1_000_000), None, "old enough");
+        assert_eq!(hold_for(&limits, &[item(t0, 1), item(t0, 1), item(t0, 1)], t0), None, "full");
+        assert_eq!(hold_for(&limits, &[item(t0, 100)], t0), None, "bytes full");
+    }
+}
