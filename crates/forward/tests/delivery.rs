@@ -210,3 +210,58 @@ fn a_dead_destination_does_not_hold_up_a_live_one_and_refusals_are_counted() {
     assert!(dead.last_error.is_some());
     assert_eq!(stats_of(&h, "live").refused, 0);
 }
+
+fn alert(id: &str, summary: &str) -> sightline_detect::Alert {
+    let t = sightline_event::Timestamp::from_second(1_700_000_100).unwrap();
+    sightline_detect::Alert {
+        id: id.into(),
+        rule_id: "r-1".into(),
+        rule_name: "Ray job submitted from a new address".into(),
+        level: sightline_detect::rule::Level::High,
+        rule_type: "detection".into(),
+        first_seen: t,
+        last_seen: t,
+        count: 1,
+        group: [("host.name".to_owned(), "node-1".to_owned())].into(),
+        event_ids: vec![],
+        summary: summary.into(),
+        explanation: String::new(),
+        status: sightline_detect::AlertStatus::Open,
+        tags: vec![],
+    }
+}
+
+#[test]
+fn alerts_and_filtered_ocsf_events_reach_their_indices() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = secret_file(dir.path(), "k", "key");
+    let rx = bulk(TcpListener::bind("127.0.0.1:0").unwrap(), "key");
+    let f = forwarders(&bulk_toml(
+        "es",
+        rx.addr,
+        &key,
+        "format = \"ocsf\"\nsend = [\"events\", \"alerts\"]\ndatasets = [\"ray.job\"]\nalerts_index = \"sightline-alerts\"",
+    ));
+    let h = f.start(&dir.path().join("state")).unwrap();
+    let mut other = event(7, "not-forwarded");
+    other.dataset = "ray.dashboard".into();
+    let report = h.enqueue_events(&[event(1, "kept"), other]);
+    assert_eq!(report.accepted, 1, "the dataset filter applies");
+    // An alert raised, then updated: the update replaces it.
+    h.enqueue_alerts(&[alert("a1", "first")]);
+    h.enqueue_alerts(&[alert("a1", "updated")]);
+    wait_until("all resolved", || {
+        let s = stats_of(&h, "es");
+        s.queued == 0 && s.sent == 3
+    });
+    let seen = rx.seen();
+    assert_eq!(seen.ids.len(), 2);
+    let a = &seen.ids[&("sightline-alerts".to_owned(), "a1".to_owned())];
+    assert_eq!(a["alert.summary"], "updated");
+    let (_, ev) = seen
+        .ids
+        .iter()
+        .find(|((i, _), _)| i == "logs-sightline")
+        .unwrap();
+    assert!(ev.get("class_uid").is_some(), "an OCSF object: {ev}");
+}
