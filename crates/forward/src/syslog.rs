@@ -7,7 +7,7 @@
 use crate::config::{Destination, Kind};
 use crate::send::{Deliver, Outcome};
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,19 +32,29 @@ impl Conn {
         }
     }
 
-    /// Whether the peer closed (or reset) the connection.
-    fn closed(&self) -> bool {
-        let s = self.tcp();
-        if s.set_nonblocking(true).is_err() {
+    /// Whether the peer closed (or reset) the connection. Receivers send
+    /// nothing, so anything readable is either the close or, over TLS,
+    /// handshake messages (session tickets) that rustls consumes here.
+    fn closed(&mut self) -> bool {
+        if self.tcp().set_nonblocking(true).is_err() {
             return true;
         }
-        let mut b = [0u8; 1];
-        let closed = match s.peek(&mut b) {
-            Ok(0) => true,
-            Ok(_) => false,
-            Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+        let mut b = [0u8; 512];
+        let closed = match self {
+            Conn::Tcp(s) => match s.peek(&mut b[..1]) {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+            },
+            Conn::Tls(s) => loop {
+                match s.read(&mut b) {
+                    Ok(0) => break true,
+                    Ok(_) => continue,
+                    Err(e) => break e.kind() != std::io::ErrorKind::WouldBlock,
+                }
+            },
         };
-        closed || s.set_nonblocking(false).is_err()
+        closed || self.tcp().set_nonblocking(false).is_err()
     }
 }
 
@@ -137,7 +147,7 @@ pub fn frame(records: &[&[u8]]) -> Vec<u8> {
 
 impl Deliver for SyslogSender {
     fn send(&mut self, records: &[&[u8]]) -> Outcome {
-        if self.conn.as_ref().is_some_and(Conn::closed) {
+        if self.conn.as_mut().is_some_and(Conn::closed) {
             self.conn = None;
         }
         if self.conn.is_none() {

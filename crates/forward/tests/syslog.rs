@@ -9,11 +9,11 @@ use std::sync::mpsc;
 
 /// Reads RFC 6587 octet-counted frames (`LEN SP MSG`) until the peer closes
 /// or `limit` frames were read.
-fn read_frames(r: &mut impl BufRead, limit: usize, out: &mpsc::Sender<String>) {
-    for _ in 0..limit {
+fn read_frames(r: &mut impl BufRead, limit: usize, out: &mpsc::Sender<String>) -> usize {
+    for n in 0..limit {
         let mut len = Vec::new();
         if r.read_until(b' ', &mut len).unwrap_or(0) == 0 {
-            return;
+            return n;
         }
         len.pop();
         let n: usize = std::str::from_utf8(&len).unwrap().parse().expect("a decimal length");
@@ -21,6 +21,7 @@ fn read_frames(r: &mut impl BufRead, limit: usize, out: &mpsc::Sender<String>) {
         r.read_exact(&mut msg).unwrap();
         out.send(String::from_utf8(msg).unwrap()).unwrap();
     }
+    limit
 }
 
 fn syslog_toml(addr: std::net::SocketAddr, extra: &str) -> String {
@@ -69,19 +70,19 @@ fn octet_counted_rfc5424_over_tcp_and_a_reconnect_after_the_receiver_closes() {
     ev.level = Some("error".into());
     h.enqueue_events(&[ev]);
     h.enqueue_events(&events(3, "first")[1..]);
-    let mut got: Vec<String> = (0..3).map(|_| rx.recv().unwrap()).collect();
+    let mut got: Vec<String> = (0..3).map(|_| next(&rx)).collect();
     let (pri, ts, host, app, msgid, msg) = parse_5424(&got[0]);
     assert_eq!(pri, 10 * 8 + 3, "authpriv.err");
     assert_eq!(ts, "2023-11-14T22:13:20.000000Z");
     assert_eq!((host.as_str(), app.as_str(), msgid.as_str()), ("node-1", "sightline", "event"));
     assert_eq!(msg["message"], "first-0");
     // The receiver closed: the next batches must reconnect, nothing lost.
-    closed.recv().unwrap();
+    closed.recv_timeout(std::time::Duration::from_secs(30)).expect("the receiver closed");
     for i in 0..4 {
         h.enqueue_events(&[event(10 + i, &format!("second-{i}"))]);
     }
     while got.len() < 7 {
-        got.push(rx.recv().unwrap());
+        got.push(next(&rx));
     }
     let msgs: Vec<String> = got
         .iter()
@@ -118,22 +119,32 @@ fn tls_pair() -> (String, rustls::ServerConfig) {
     (ca_cert.pem(), cfg)
 }
 
-fn tls_server(cfg: rustls::ServerConfig) -> (std::net::SocketAddr, mpsc::Receiver<String>) {
+/// Reads frames over TLS; the first connection is closed after `first` frames.
+fn tls_server(
+    cfg: rustls::ServerConfig,
+    first: usize,
+) -> (std::net::SocketAddr, mpsc::Receiver<String>, mpsc::Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let cfg = std::sync::Arc::new(cfg);
     let (tx, rx) = mpsc::channel();
+    let (closed_tx, closed) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut limit = first;
         loop {
             let Ok((s, _)): std::io::Result<(TcpStream, _)> = listener.accept() else {
                 return;
             };
             let conn = rustls::ServerConnection::new(cfg.clone()).unwrap();
             let tls = rustls::StreamOwned::new(conn, s);
-            read_frames(&mut BufReader::new(tls), usize::MAX, &tx);
+            // Handshakes refused by a client that does not trust us read nothing.
+            if read_frames(&mut BufReader::new(tls), limit, &tx) > 0 && limit != usize::MAX {
+                limit = usize::MAX;
+                let _ = closed_tx.send(());
+            }
         }
     });
-    (addr, rx)
+    (addr, rx, closed)
 }
 
 #[test]
@@ -141,7 +152,7 @@ fn tls_with_the_configured_ca_and_server_name_delivers_and_a_wrong_ca_does_not()
     let dir = tempfile::tempdir().unwrap();
     let (ca_pem, cfg) = tls_pair();
     let (other_ca, _) = tls_pair();
-    let (addr, rx) = tls_server(cfg);
+    let (addr, rx, closed) = tls_server(cfg, 2);
     let good = dir.path().join("ca.pem");
     std::fs::write(&good, ca_pem).unwrap();
     let bad = dir.path().join("other.pem");
@@ -165,6 +176,20 @@ fn tls_with_the_configured_ca_and_server_name_delivers_and_a_wrong_ca_does_not()
     ));
     let h = right.start(&dir.path().join("right")).unwrap();
     h.enqueue_events(&events(2, "tls"));
-    let got: Vec<String> = (0..2).map(|_| rx.recv().unwrap()).collect();
-    assert_eq!(parse_5424(&got[1]).5["message"], "tls-1");
+    let mut got: Vec<String> = (0..2).map(|_| next(&rx)).collect();
+    // The receiver closed that connection: the next message reconnects.
+    closed.recv_timeout(std::time::Duration::from_secs(30)).expect("the receiver closed");
+    h.enqueue_events(&[event(5, "tls-again")]);
+    got.push(next(&rx));
+    let msgs: Vec<String> = got
+        .iter()
+        .map(|m| parse_5424(m).5["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(msgs, ["tls-0", "tls-1", "tls-again"]);
+}
+
+/// The next message, or a failure (never a hang) after a generous deadline.
+fn next(rx: &mpsc::Receiver<String>) -> String {
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("a syslog message")
 }
