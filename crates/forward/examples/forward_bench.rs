@@ -21,7 +21,8 @@ fn event(i: u64) -> Event {
     );
     let mut ev = Event::new(
         EventId::derive("bench", i, raw.as_bytes()),
-        Timestamp::from_second(1_714_564_800 + (i % 86_400) as i64).unwrap_or(Timestamp::UNIX_EPOCH),
+        Timestamp::from_second(1_714_564_800 + (i % 86_400) as i64)
+            .unwrap_or(Timestamp::UNIX_EPOCH),
         "ray",
         "ray.job",
         raw.clone(),
@@ -56,7 +57,9 @@ fn main() -> anyhow::Result<()> {
     } else {
         let b = Arc::clone(&bytes);
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             rt.block_on(async move {
                 listener.set_nonblocking(true)?;
                 let l = tokio::net::TcpListener::from_std(listener)?;

@@ -177,7 +177,10 @@ pub enum Auth {
     None,
     /// `Authorization: Splunk <token>` (HEC), `ApiKey <key>` (Elasticsearch), `Bearer <token>`.
     Token(Secret),
-    Basic { username: String, password: Secret },
+    Basic {
+        username: String,
+        password: Secret,
+    },
 }
 
 /// Which protocol a destination speaks, and its settings.
@@ -316,8 +319,7 @@ impl Forwarders {
 fn valid_name(n: &str) -> bool {
     !n.starts_with('.')
         && n.len() <= 64
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
@@ -342,7 +344,10 @@ impl Problems {
                 }
             },
             Err(_) => {
-                self.add(key, format!("{text:?} is not a duration (e.g. \"500ms\", \"30s\", \"5m\")"));
+                self.add(
+                    key,
+                    format!("{text:?} is not a duration (e.g. \"500ms\", \"30s\", \"5m\")"),
+                );
                 min
             }
         }
@@ -371,13 +376,19 @@ fn compile_one(key: &str, name: &str, e: &ForwardEntry, p: &mut Problems) -> Opt
         "ecs" => Format::Ecs,
         "ocsf" => Format::Ocsf,
         other => {
-            p.add(&format!("{key}.format"), format!("{other:?}: use \"ecs\" or \"ocsf\""));
+            p.add(
+                &format!("{key}.format"),
+                format!("{other:?}: use \"ecs\" or \"ocsf\""),
+            );
             Format::Ecs
         }
     };
     let (mut send_events, mut send_alerts) = (false, false);
     if e.send.is_empty() {
-        p.add(&format!("{key}.send"), "empty: list \"events\", \"alerts\" or both");
+        p.add(
+            &format!("{key}.send"),
+            "empty: list \"events\", \"alerts\" or both",
+        );
     }
     for (j, s) in e.send.iter().enumerate() {
         match s.as_str() {
@@ -411,7 +422,10 @@ fn compile_one(key: &str, name: &str, e: &ForwardEntry, p: &mut Problems) -> Opt
         p.add(&format!("{key}.batch_max_bytes"), "must be at least 1");
     }
     if e.spool_budget < 64 << 10 {
-        p.add(&format!("{key}.spool_budget"), "must be at least 65536 bytes");
+        p.add(
+            &format!("{key}.spool_budget"),
+            "must be at least 65536 bytes",
+        );
     }
     let retry = RetryPolicy {
         initial_backoff: p.duration(
@@ -432,7 +446,11 @@ fn compile_one(key: &str, name: &str, e: &ForwardEntry, p: &mut Problems) -> Opt
             "must not be shorter than retry_initial_backoff",
         );
     }
-    let timeout = p.duration(&format!("{key}.timeout"), &e.timeout, Duration::from_millis(1));
+    let timeout = p.duration(
+        &format!("{key}.timeout"),
+        &e.timeout,
+        Duration::from_millis(1),
+    );
     let ca_pem = e.tls_ca_file.as_ref().and_then(|path| {
         let k = format!("{key}.tls_ca_file");
         match std::fs::read(path) {
@@ -451,9 +469,9 @@ fn compile_one(key: &str, name: &str, e: &ForwardEntry, p: &mut Problems) -> Opt
     let auth = compile_auth(key, e, p);
     if let (Some(kind), Auth::Token(_) | Auth::Basic { .. }) = (&kind, &auth) {
         let url = match kind {
-            Kind::SplunkHec { url, .. } | Kind::Elasticsearch { url, .. } | Kind::HttpJson { url } => {
-                Some(url)
-            }
+            Kind::SplunkHec { url, .. }
+            | Kind::Elasticsearch { url, .. }
+            | Kind::HttpJson { url } => Some(url),
             Kind::Syslog { .. } => None,
         };
         if url.is_some_and(|u| u.starts_with("http://")) && !e.allow_insecure_http {
@@ -499,10 +517,16 @@ fn is_pem_certificates(bytes: &[u8]) -> bool {
 fn compile_kind(key: &str, e: &ForwardEntry, p: &mut Problems) -> Option<Kind> {
     let http = |p: &mut Problems| -> Option<String> {
         if e.address.is_some() {
-            p.add(&format!("{key}.address"), "for syslog; HTTP destinations take url");
+            p.add(
+                &format!("{key}.address"),
+                "for syslog; HTTP destinations take url",
+            );
         }
         if e.tls {
-            p.add(&format!("{key}.tls"), "for syslog; HTTP destinations use TLS with https://");
+            p.add(
+                &format!("{key}.tls"),
+                "for syslog; HTTP destinations use TLS with https://",
+            );
         }
         match e.url.as_deref().map(str::trim) {
             None | Some("") => {
@@ -519,7 +543,10 @@ fn compile_kind(key: &str, e: &ForwardEntry, p: &mut Problems) -> Option<Kind> {
                 }
             }
             Some(u) => {
-                p.add(&format!("{key}.url"), format!("{u:?}: must start with https:// or http://"));
+                p.add(
+                    &format!("{key}.url"),
+                    format!("{u:?}: must start with https:// or http://"),
+                );
                 None
             }
         }
@@ -550,7 +577,10 @@ fn compile_kind(key: &str, e: &ForwardEntry, p: &mut Problems) -> Option<Kind> {
         "elasticsearch" => {
             let url = http(p)?;
             let index = e.index.clone().unwrap_or_else(|| "sightline-events".into());
-            let alerts_index = e.alerts_index.clone().unwrap_or_else(|| "sightline-alerts".into());
+            let alerts_index = e
+                .alerts_index
+                .clone()
+                .unwrap_or_else(|| "sightline-alerts".into());
             for (k, v) in [("index", &index), ("alerts_index", &alerts_index)] {
                 if !valid_index(v) {
                     p.add(
@@ -568,15 +598,24 @@ fn compile_kind(key: &str, e: &ForwardEntry, p: &mut Problems) -> Option<Kind> {
         "http_json" => Some(Kind::HttpJson { url: http(p)? }),
         "syslog" => {
             if e.url.is_some() {
-                p.add(&format!("{key}.url"), "syslog takes address = \"host:port\"");
+                p.add(
+                    &format!("{key}.url"),
+                    "syslog takes address = \"host:port\"",
+                );
             }
             if e.token_file.is_some() || e.username.is_some() || e.password_file.is_some() {
-                p.add(&format!("{key}.token_file"), "syslog takes no credentials (use TLS)");
+                p.add(
+                    &format!("{key}.token_file"),
+                    "syslog takes no credentials (use TLS)",
+                );
             }
             let facility = match facility_code(&e.facility) {
                 Some(f) => f,
                 None => {
-                    p.add(&format!("{key}.facility"), format!("{:?} is not a syslog facility", e.facility));
+                    p.add(
+                        &format!("{key}.facility"),
+                        format!("{:?} is not a syslog facility", e.facility),
+                    );
                     16
                 }
             };
@@ -584,7 +623,10 @@ fn compile_kind(key: &str, e: &ForwardEntry, p: &mut Problems) -> Option<Kind> {
                 || e.app_name.len() > 48
                 || !e.app_name.bytes().all(|b| (33..=126).contains(&b))
             {
-                p.add(&format!("{key}.app_name"), "1 to 48 printable ASCII characters, no spaces");
+                p.add(
+                    &format!("{key}.app_name"),
+                    "1 to 48 printable ASCII characters, no spaces",
+                );
             }
             if e.tls && e.tls_ca_file.is_none() {
                 p.add(
@@ -592,12 +634,20 @@ fn compile_kind(key: &str, e: &ForwardEntry, p: &mut Problems) -> Option<Kind> {
                     "required with tls = true: the CA that signed the receiver's certificate",
                 );
             }
-            let Some(addr) = e.address.as_deref().map(str::trim).filter(|a| !a.is_empty()) else {
+            let Some(addr) = e
+                .address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            else {
                 p.add(&format!("{key}.address"), "required: \"host:port\"");
                 return None;
             };
             let Some((host, port)) = split_host_port(addr) else {
-                p.add(&format!("{key}.address"), format!("{addr:?}: expected \"host:port\""));
+                p.add(
+                    &format!("{key}.address"),
+                    format!("{addr:?}: expected \"host:port\""),
+                );
                 return None;
             };
             Some(Kind::Syslog {
@@ -641,10 +691,16 @@ fn compile_auth(key: &str, e: &ForwardEntry, p: &mut Problems) -> Auth {
         _ => {}
     }
     if e.token_file.is_some() && e.username.is_some() {
-        p.add(&format!("{key}.username"), "give either token_file or username and password_file");
+        p.add(
+            &format!("{key}.username"),
+            "give either token_file or username and password_file",
+        );
     }
     if e.kind == "splunk_hec" && e.username.is_some() {
-        p.add(&format!("{key}.username"), "HEC authenticates with token_file only");
+        p.add(
+            &format!("{key}.username"),
+            "HEC authenticates with token_file only",
+        );
     }
     match (token, e.username.clone(), password) {
         (Some(t), _, _) => Auth::Token(t),

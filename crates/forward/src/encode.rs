@@ -20,7 +20,15 @@ pub fn event_record(dest: &Destination, ev: &Event, out: &mut Vec<u8>) {
         } => {
             let mut doc = Vec::new();
             write_doc(dest.format, ev, &mut doc);
-            hec_envelope(out, ev.timestamp, host, source, sourcetype, index.as_deref(), &doc);
+            hec_envelope(
+                out,
+                ev.timestamp,
+                host,
+                source,
+                sourcetype,
+                index.as_deref(),
+                &doc,
+            );
         }
         Kind::Elasticsearch { index, .. } => {
             // `create` with the event's id: a batch sent again after a lost
@@ -39,7 +47,15 @@ pub fn event_record(dest: &Destination, ev: &Event, out: &mut Vec<u8>) {
             facility, app_name, ..
         } => {
             let severity = ev.level.as_deref().map_or(6, severity_of_level);
-            syslog_header(out, *facility, severity, ev.timestamp, host, app_name, "event");
+            syslog_header(
+                out,
+                *facility,
+                severity,
+                ev.timestamp,
+                host,
+                app_name,
+                "event",
+            );
             write_doc(dest.format, ev, out);
         }
     }
@@ -86,7 +102,15 @@ pub fn alert_record(dest: &Destination, alert: &Alert, out: &mut Vec<u8>) {
                 "low" => 5,
                 _ => 6,
             };
-            syslog_header(out, *facility, severity, alert.last_seen, host, app_name, "alert");
+            syslog_header(
+                out,
+                *facility,
+                severity,
+                alert.last_seen,
+                host,
+                app_name,
+                "alert",
+            );
             out.extend_from_slice(&doc);
         }
     }
@@ -116,7 +140,10 @@ fn hec_envelope(
 ) {
     let secs = time.as_microsecond() as f64 / 1e6;
     let mut head = serde_json::Map::new();
-    head.insert("time".into(), json!(format!("{secs:.6}").parse::<f64>().unwrap_or(secs)));
+    head.insert(
+        "time".into(),
+        json!(format!("{secs:.6}").parse::<f64>().unwrap_or(secs)),
+    );
     if let Some(h) = host {
         head.insert("host".into(), json!(h));
     }

@@ -16,7 +16,9 @@ mod state;
 pub mod syslog;
 pub mod worker;
 
-pub use config::{ConfigError, Destination, ForwardEntry, Format, Forwarders, Kind, Problem, Secret};
+pub use config::{
+    ConfigError, Destination, Format, ForwardEntry, Forwarders, Kind, Problem, Secret,
+};
 pub use state::DestinationStats;
 
 use sightline_detect::Alert;

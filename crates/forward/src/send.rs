@@ -57,15 +57,17 @@ impl HttpSender {
                 .map_err(|e| format!("tls_ca_file: {e}"))?;
             b = b.tls_certs_only(certs);
         }
-        let client = b.build().map_err(|e| format!("building the HTTP client: {e}"))?;
+        let client = b
+            .build()
+            .map_err(|e| format!("building the HTTP client: {e}"))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("starting the async runtime: {e}"))?;
         let url = match &dest.kind {
-            Kind::SplunkHec { url, .. } | Kind::Elasticsearch { url, .. } | Kind::HttpJson { url } => {
-                url.clone()
-            }
+            Kind::SplunkHec { url, .. }
+            | Kind::Elasticsearch { url, .. }
+            | Kind::HttpJson { url } => url.clone(),
             Kind::Syslog { .. } => return Err("not an HTTP destination".into()),
         };
         Ok(HttpSender {
@@ -94,8 +96,9 @@ impl Deliver for HttpSender {
         match &self.auth {
             Auth::None => {}
             Auth::Token(t) => {
-                let mut v = reqwest::header::HeaderValue::from_str(&format!("{scheme} {}", t.expose()))
-                    .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+                let mut v =
+                    reqwest::header::HeaderValue::from_str(&format!("{scheme} {}", t.expose()))
+                        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
                 v.set_sensitive(true);
                 req = req.header(reqwest::header::AUTHORIZATION, v);
             }
@@ -180,7 +183,10 @@ pub fn status_outcome(status: u16, after: Option<Duration>, body: &[u8]) -> Outc
 /// HEC answers `{"text": "...", "code": N}`; code 0 is success.
 pub fn hec_outcome(status: u16, after: Option<Duration>, body: &[u8]) -> Outcome {
     let reply: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let code = reply.as_ref().and_then(|r| r.get("code")).and_then(|c| c.as_i64());
+    let code = reply
+        .as_ref()
+        .and_then(|r| r.get("code"))
+        .and_then(|c| c.as_i64());
     let text = reply
         .as_ref()
         .and_then(|r| r.get("text"))
@@ -214,7 +220,10 @@ pub fn bulk_outcome(status: u16, after: Option<Duration>, body: &[u8], records: 
     }
     let Ok(reply) = serde_json::from_slice::<serde_json::Value>(body) else {
         return Outcome::Retry {
-            reason: format!("_bulk answered HTTP {status} with no JSON: {}", snippet(body)),
+            reason: format!(
+                "_bulk answered HTTP {status} with no JSON: {}",
+                snippet(body)
+            ),
             after,
         };
     };
@@ -286,7 +295,10 @@ mod tests {
             parse_retry_after("Thu, 01 Jan 2026 00:02:00 GMT", now),
             Some(Duration::from_secs(120))
         );
-        assert_eq!(parse_retry_after("Wed, 31 Dec 2025 00:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 31 Dec 2025 00:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 
@@ -294,17 +306,27 @@ mod tests {
     fn statuses_are_classified() {
         assert_eq!(status_outcome(204, None, b""), Outcome::Accepted);
         for s in [401, 403, 408, 429, 500, 502, 503] {
-            assert!(matches!(status_outcome(s, None, b""), Outcome::Retry { .. }), "{s}");
+            assert!(
+                matches!(status_outcome(s, None, b""), Outcome::Retry { .. }),
+                "{s}"
+            );
         }
         for s in [400, 404, 413, 422] {
-            assert!(matches!(status_outcome(s, None, b""), Outcome::Reject { .. }), "{s}");
+            assert!(
+                matches!(status_outcome(s, None, b""), Outcome::Reject { .. }),
+                "{s}"
+            );
         }
         assert!(matches!(
             hec_outcome(200, None, br#"{"text":"Invalid data format","code":6}"#),
             Outcome::Reject { .. }
         ));
         assert!(matches!(
-            hec_outcome(503, Some(Duration::from_secs(3)), br#"{"text":"Server is busy","code":9}"#),
+            hec_outcome(
+                503,
+                Some(Duration::from_secs(3)),
+                br#"{"text":"Server is busy","code":9}"#
+            ),
             Outcome::Retry { after: Some(_), .. }
         ));
     }
@@ -324,7 +346,13 @@ mod tests {
         assert_eq!(rejected.len(), 1);
         assert_eq!(rejected[0].0, 3);
         assert!(rejected[0].1.contains("mapper_parsing_exception: bad"));
-        assert!(matches!(bulk_outcome(200, None, body, 4), Outcome::Retry { .. }), "count mismatch");
-        assert_eq!(bulk_outcome(200, None, br#"{"errors":false,"items":[]}"#, 2), Outcome::Accepted);
+        assert!(
+            matches!(bulk_outcome(200, None, body, 4), Outcome::Retry { .. }),
+            "count mismatch"
+        );
+        assert_eq!(
+            bulk_outcome(200, None, br#"{"errors":false,"items":[]}"#, 2),
+            Outcome::Accepted
+        );
     }
 }

@@ -122,7 +122,9 @@ impl DestState {
     pub fn note_refused(&self, n: u64, total: u64) {
         let mut c = self.counters();
         c.refused_unlogged += n;
-        let due = c.refusal_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(10));
+        let due = c
+            .refusal_logged
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(10));
         if due {
             tracing::error!(
                 destination = %self.dest.name,
@@ -134,7 +136,9 @@ impl DestState {
             c.refusal_logged = Some(Instant::now());
             c.refused_unlogged = 0;
         }
-        c.last_error = Some(format!("spool budget reached: {total} items refused since start"));
+        c.last_error = Some(format!(
+            "spool budget reached: {total} items refused since start"
+        ));
     }
 
     /// Appends records to the dead-letter file (one JSON line each, fsynced).

@@ -31,14 +31,22 @@ pub fn hold_for(limits: &BatchLimits, items: &[Item], now_micros: i64) -> Option
     if items.len() >= limits.max_items || bytes >= limits.max_bytes {
         return None;
     }
-    let waited = Duration::from_micros(now_micros.saturating_sub(first.pushed_micros).max(0) as u64);
-    limits.max_delay.checked_sub(waited).filter(|d| !d.is_zero())
+    let waited =
+        Duration::from_micros(now_micros.saturating_sub(first.pushed_micros).max(0) as u64);
+    limits
+        .max_delay
+        .checked_sub(waited)
+        .filter(|d| !d.is_zero())
 }
 
 fn random() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     h.finish()
 }
 
@@ -50,7 +58,11 @@ fn now_micros() -> i64 {
 pub fn run(state: &DestState, mut sender: Box<dyn Deliver>) {
     let dest = &state.dest;
     while !state.stopping() {
-        let items = match state.spool.lock().peek(dest.batch.max_items, dest.batch.max_bytes) {
+        let items = match state
+            .spool
+            .lock()
+            .peek(dest.batch.max_items, dest.batch.max_bytes)
+        {
             Ok(i) => i,
             Err(e) => {
                 state.note_error(format!("reading the spool: {e}"));
@@ -96,10 +108,10 @@ fn deliver(state: &DestState, dest: &Destination, sender: &mut dyn Deliver, item
                 let sent = todo.len() - retry.len() - rejected.len();
                 state.count_sent(sent as u64);
                 for (i, why) in &rejected {
-                    if let Some(rec) = todo.get(*i) {
-                        if !state.dead_letter(&[rec], why) {
-                            return;
-                        }
+                    if let Some(rec) = todo.get(*i)
+                        && !state.dead_letter(&[rec], why)
+                    {
+                        return;
                     }
                 }
                 todo = retry.iter().filter_map(|i| todo.get(*i).copied()).collect();
@@ -107,7 +119,10 @@ fn deliver(state: &DestState, dest: &Destination, sender: &mut dyn Deliver, item
                     break;
                 }
                 (
-                    format!("{} documents to retry (429/5xx in the _bulk answer)", todo.len()),
+                    format!(
+                        "{} documents to retry (429/5xx in the _bulk answer)",
+                        todo.len()
+                    ),
                     None,
                 )
             }
@@ -161,7 +176,10 @@ mod tests {
 
     fn item(pushed: i64, len: usize) -> Item {
         Item {
-            next: Position { segment: 1, offset: 0 },
+            next: Position {
+                segment: 1,
+                offset: 0,
+            },
             pushed_micros: pushed,
             payload: vec![b'x'; len],
         }
@@ -180,8 +198,16 @@ mod tests {
             hold_for(&limits, &[item(t0, 1)], t0 + 250_000),
             Some(Duration::from_millis(750))
         );
-        assert_eq!(hold_for(&limits, &[item(t0, 1)], t0 + 1_000_000), None, "old enough");
-        assert_eq!(hold_for(&limits, &[item(t0, 1), item(t0, 1), item(t0, 1)], t0), None, "full");
+        assert_eq!(
+            hold_for(&limits, &[item(t0, 1)], t0 + 1_000_000),
+            None,
+            "old enough"
+        );
+        assert_eq!(
+            hold_for(&limits, &[item(t0, 1), item(t0, 1), item(t0, 1)], t0),
+            None,
+            "full"
+        );
         assert_eq!(hold_for(&limits, &[item(t0, 100)], t0), None, "bytes full");
     }
 }

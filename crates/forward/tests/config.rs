@@ -58,7 +58,8 @@ tls = true
 
 #[test]
 fn unknown_keys_are_refused() {
-    let r: Result<toml::Value, _> = toml::from_str("[[forward]]\nname = \"a\"\ntype = \"syslog\"\ntokn_file = \"x\"\n");
+    let r: Result<toml::Value, _> =
+        toml::from_str("[[forward]]\nname = \"a\"\ntype = \"syslog\"\ntokn_file = \"x\"\n");
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
     struct File {
@@ -82,12 +83,18 @@ fn secrets_never_show_in_debug_or_errors() {
     let Kind::Elasticsearch { url, index, .. } = &f.destinations[0].kind else {
         panic!("not elasticsearch")
     };
-    assert_eq!((url.as_str(), index.as_str()), ("https://es:9200/_bulk", "sightline-events"));
+    assert_eq!(
+        (url.as_str(), index.as_str()),
+        ("https://es:9200/_bulk", "sightline-events")
+    );
     // A bad neighbour's error names files, not contents.
     let mut bad = e.clone();
     bad[0].index = Some("Bad Index".into());
     let err = Forwarders::compile(&bad).unwrap_err().to_string();
-    assert!(err.contains("forward[0].index") && !err.contains("s3cr3t"), "{err}");
+    assert!(
+        err.contains("forward[0].index") && !err.contains("s3cr3t"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -100,7 +107,10 @@ fn credentials_over_plain_http_need_an_explicit_opt_in() {
         token.display()
     );
     let p = problems(&text);
-    assert!(p[0].starts_with("forward[0].url: credentials would travel in clear"), "{p:?}");
+    assert!(
+        p[0].starts_with("forward[0].url: credentials would travel in clear"),
+        "{p:?}"
+    );
     let ok = Forwarders::compile(&entries(&format!("{text}allow_insecure_http = true\n"))).unwrap();
     let Kind::SplunkHec { url, .. } = &ok.destinations[0].kind else {
         panic!()

@@ -14,8 +14,15 @@ fn hec_toml(name: &str, addr: std::net::SocketAddr, token_file: &str, extra: &st
 #[test]
 fn hec_gets_envelopes_in_order_after_a_503() {
     let dir = tempfile::tempdir().unwrap();
-    let token = secret_file(dir.path(), "hec.token", "11111111-2222-3333-4444-555555555555");
-    let rx = hec(TcpListener::bind("127.0.0.1:0").unwrap(), "11111111-2222-3333-4444-555555555555");
+    let token = secret_file(
+        dir.path(),
+        "hec.token",
+        "11111111-2222-3333-4444-555555555555",
+    );
+    let rx = hec(
+        TcpListener::bind("127.0.0.1:0").unwrap(),
+        "11111111-2222-3333-4444-555555555555",
+    );
     rx.seen().fail_next.extend([503, 503]);
     let f = forwarders(&hec_toml("splunk", rx.addr, &token, "batch_max_events = 7"));
     let h = f.start(&dir.path().join("state")).unwrap();
@@ -57,13 +64,23 @@ fn hec_400_is_dead_lettered_and_the_next_batch_still_goes() {
     wait_until("the next batch", || rx.seen().docs.len() == 1);
     assert_eq!(rx.messages(), vec!["good"]);
     let dead = std::fs::read_to_string(dir.path().join("state/splunk/dead-letter.jsonl")).unwrap();
-    let lines: Vec<serde_json::Value> =
-        dead.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = dead
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
-    assert!(lines[0]["reason"].as_str().unwrap().contains("Invalid data format"));
+    assert!(
+        lines[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Invalid data format")
+    );
     let record: serde_json::Value =
         serde_json::from_str(lines[0]["record"].as_str().unwrap()).unwrap();
-    assert_eq!(record["event"]["message"], "bad-0", "the record is kept whole");
+    assert_eq!(
+        record["event"]["message"], "bad-0",
+        "the record is kept whole"
+    );
     assert_eq!(stats_of(&h, "splunk").sent, 1);
 }
 
@@ -73,7 +90,10 @@ fn a_wrong_token_is_retried_never_dead_lettered_and_not_in_errors() {
     let token = secret_file(dir.path(), "t", "the-wrong-secret");
     let rx = hec(TcpListener::bind("127.0.0.1:0").unwrap(), "right");
     let f = forwarders(&hec_toml("splunk", rx.addr, &token, ""));
-    assert!(!format!("{f:?}").contains("the-wrong-secret"), "Debug hides the token");
+    assert!(
+        !format!("{f:?}").contains("the-wrong-secret"),
+        "Debug hides the token"
+    );
     let h = f.start(&dir.path().join("state")).unwrap();
     h.enqueue_events(&events(2, "x"));
     wait_until("refusals", || rx.seen().refused_auth >= 3);
@@ -81,7 +101,10 @@ fn a_wrong_token_is_retried_never_dead_lettered_and_not_in_errors() {
     assert_eq!(st.dead_lettered, 0);
     assert_eq!(st.queued, 2, "kept until the token is fixed");
     let err = st.last_error.unwrap();
-    assert!(err.contains("403") && !err.contains("the-wrong-secret"), "{err}");
+    assert!(
+        err.contains("403") && !err.contains("the-wrong-secret"),
+        "{err}"
+    );
 }
 
 fn bulk_toml(name: &str, addr: std::net::SocketAddr, key_file: &str, extra: &str) -> String {
@@ -94,7 +117,10 @@ fn bulk_toml(name: &str, addr: std::net::SocketAddr, key_file: &str, extra: &str
 fn bulk_partial_failure_retries_only_429_and_dead_letters_400() {
     let dir = tempfile::tempdir().unwrap();
     let key = secret_file(dir.path(), "k", "a2V5OnNlY3JldA==");
-    let rx = bulk(TcpListener::bind("127.0.0.1:0").unwrap(), "a2V5OnNlY3JldA==");
+    let rx = bulk(
+        TcpListener::bind("127.0.0.1:0").unwrap(),
+        "a2V5OnNlY3JldA==",
+    );
     rx.seen().busy_once = vec!["ok-1".into(), "ok-3".into()];
     let f = forwarders(&bulk_toml("es", rx.addr, &key, ""));
     let h = f.start(&dir.path().join("state")).unwrap();
@@ -114,7 +140,11 @@ fn bulk_partial_failure_retries_only_429_and_dead_letters_400() {
         assert_eq!(doc["message"], ev.message);
     }
     // The 429 items went again, alone: the first pass stored 0 and 4.
-    let order: Vec<&str> = seen.docs.iter().map(|d| d["message"].as_str().unwrap()).collect();
+    let order: Vec<&str> = seen
+        .docs
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
     assert_eq!(order, ["ok-0", "ok-4", "ok-1", "ok-3"]);
     drop(seen);
     let st = stats_of(&h, "es");
@@ -198,12 +228,16 @@ fn a_dead_destination_does_not_hold_up_a_live_one_and_refusals_are_counted() {
     let mut refused = 0;
     let mut n = 0;
     while refused == 0 {
-        let evs: Vec<_> = (n..n + 10).map(|i| event(i, &format!("{big}-{i}"))).collect();
+        let evs: Vec<_> = (n..n + 10)
+            .map(|i| event(i, &format!("{big}-{i}")))
+            .collect();
         n += 10;
         refused += h.enqueue_events(&evs).refused;
         assert!(n < 1000, "the budget never refused");
     }
-    wait_until("the live destination has all", || rx.seen().docs.len() as u64 == n);
+    wait_until("the live destination has all", || {
+        rx.seen().docs.len() as u64 == n
+    });
     let dead = stats_of(&h, "dead");
     assert_eq!(dead.refused, refused);
     assert!(dead.queued > 0 && dead.queued + refused == n, "{dead:?}");

@@ -16,7 +16,10 @@ fn read_frames(r: &mut impl BufRead, limit: usize, out: &mpsc::Sender<String>) -
             return n;
         }
         len.pop();
-        let n: usize = std::str::from_utf8(&len).unwrap().parse().expect("a decimal length");
+        let n: usize = std::str::from_utf8(&len)
+            .unwrap()
+            .parse()
+            .expect("a decimal length");
         let mut msg = vec![0; n];
         r.read_exact(&mut msg).unwrap();
         out.send(String::from_utf8(msg).unwrap()).unwrap();
@@ -59,7 +62,9 @@ fn octet_counted_rfc5424_over_tcp_and_a_reconnect_after_the_receiver_closes() {
         read_frames(&mut BufReader::new(s), 3, &tx);
         closed_tx.send(()).unwrap();
         loop {
-            let Ok((s, _)) = listener.accept() else { return };
+            let Ok((s, _)) = listener.accept() else {
+                return;
+            };
             read_frames(&mut BufReader::new(s), usize::MAX, &tx);
         }
     });
@@ -74,10 +79,15 @@ fn octet_counted_rfc5424_over_tcp_and_a_reconnect_after_the_receiver_closes() {
     let (pri, ts, host, app, msgid, msg) = parse_5424(&got[0]);
     assert_eq!(pri, 10 * 8 + 3, "authpriv.err");
     assert_eq!(ts, "2023-11-14T22:13:20.000000Z");
-    assert_eq!((host.as_str(), app.as_str(), msgid.as_str()), ("node-1", "sightline", "event"));
+    assert_eq!(
+        (host.as_str(), app.as_str(), msgid.as_str()),
+        ("node-1", "sightline", "event")
+    );
     assert_eq!(msg["message"], "first-0");
     // The receiver closed: the next batches must reconnect, nothing lost.
-    closed.recv_timeout(std::time::Duration::from_secs(30)).expect("the receiver closed");
+    closed
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the receiver closed");
     for i in 0..4 {
         h.enqueue_events(&[event(10 + i, &format!("second-{i}"))]);
     }
@@ -90,7 +100,9 @@ fn octet_counted_rfc5424_over_tcp_and_a_reconnect_after_the_receiver_closes() {
         .collect();
     assert_eq!(
         msgs,
-        ["first-0", "first-1", "first-2", "second-0", "second-1", "second-2", "second-3"]
+        [
+            "first-0", "first-1", "first-2", "second-0", "second-1", "second-2", "second-3"
+        ]
     );
 }
 
@@ -123,7 +135,11 @@ fn tls_pair() -> (String, rustls::ServerConfig) {
 fn tls_server(
     cfg: rustls::ServerConfig,
     first: usize,
-) -> (std::net::SocketAddr, mpsc::Receiver<String>, mpsc::Receiver<()>) {
+) -> (
+    std::net::SocketAddr,
+    mpsc::Receiver<String>,
+    mpsc::Receiver<()>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let cfg = std::sync::Arc::new(cfg);
@@ -160,7 +176,10 @@ fn tls_with_the_configured_ca_and_server_name_delivers_and_a_wrong_ca_does_not()
 
     let wrong = forwarders(&syslog_toml(
         addr,
-        &format!("tls = true\ntls_ca_file = \"{}\"\ntls_server_name = \"syslog.test\"", bad.display()),
+        &format!(
+            "tls = true\ntls_ca_file = \"{}\"\ntls_server_name = \"syslog.test\"",
+            bad.display()
+        ),
     ));
     let h = wrong.start(&dir.path().join("wrong")).unwrap();
     h.enqueue_events(&events(1, "untrusted"));
@@ -172,13 +191,18 @@ fn tls_with_the_configured_ca_and_server_name_delivers_and_a_wrong_ca_does_not()
 
     let right = forwarders(&syslog_toml(
         addr,
-        &format!("tls = true\ntls_ca_file = \"{}\"\ntls_server_name = \"syslog.test\"", good.display()),
+        &format!(
+            "tls = true\ntls_ca_file = \"{}\"\ntls_server_name = \"syslog.test\"",
+            good.display()
+        ),
     ));
     let h = right.start(&dir.path().join("right")).unwrap();
     h.enqueue_events(&events(2, "tls"));
     let mut got: Vec<String> = (0..2).map(|_| next(&rx)).collect();
     // The receiver closed that connection: the next message reconnects.
-    closed.recv_timeout(std::time::Duration::from_secs(30)).expect("the receiver closed");
+    closed
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the receiver closed");
     h.enqueue_events(&[event(5, "tls-again")]);
     got.push(next(&rx));
     let msgs: Vec<String> = got

@@ -74,7 +74,10 @@ fn serve(listener: TcpListener, app: axum::Router) {
 
 /// A free port nobody listens on (yet).
 pub fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
 }
 
 pub fn hec(listener: TcpListener, token: &str) -> Receiver {
@@ -217,9 +220,15 @@ async fn bulk_handler(State(r): State<Receiver>, headers: HeaderMap, body: Bytes
         };
         let mut res = json!({"_index": index, "_id": id, "status": status});
         match status {
-            400 => res["error"] = json!({"type": "document_parsing_exception", "reason": "failed to parse field [message]"}),
-            429 => res["error"] = json!({"type": "es_rejected_execution_exception", "reason": "rejected execution"}),
-            409 => res["error"] = json!({"type": "version_conflict_engine_exception", "reason": "document already exists"}),
+            400 => {
+                res["error"] = json!({"type": "document_parsing_exception", "reason": "failed to parse field [message]"})
+            }
+            429 => {
+                res["error"] = json!({"type": "es_rejected_execution_exception", "reason": "rejected execution"})
+            }
+            409 => {
+                res["error"] = json!({"type": "version_conflict_engine_exception", "reason": "document already exists"})
+            }
             _ => {}
         }
         errors |= status >= 300;
@@ -275,4 +284,5 @@ pub fn stats_of(h: &ForwardHandle, name: &str) -> sightline_forward::Destination
 }
 
 /// Settings that keep tests quick: no batching delay, short backoff.
-pub const FAST: &str = "batch_max_delay = \"0s\"\nretry_initial_backoff = \"10ms\"\nretry_max_backoff = \"50ms\"\n";
+pub const FAST: &str =
+    "batch_max_delay = \"0s\"\nretry_initial_backoff = \"10ms\"\nretry_max_backoff = \"50ms\"\n";
