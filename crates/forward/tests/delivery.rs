@@ -299,3 +299,21 @@ fn alerts_and_filtered_ocsf_events_reach_their_indices() {
         .unwrap();
     assert!(ev.get("class_uid").is_some(), "an OCSF object: {ev}");
 }
+
+#[test]
+fn max_retries_dead_letters_a_batch_that_keeps_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = secret_file(dir.path(), "t", "tok");
+    let rx = hec(TcpListener::bind("127.0.0.1:0").unwrap(), "tok");
+    rx.seen().fail_next.extend([503, 500, 503]);
+    let f = forwarders(&hec_toml("splunk", rx.addr, &token, "max_retries = 2"));
+    let h = f.start(&dir.path().join("state")).unwrap();
+    h.enqueue_events(&events(2, "doomed"));
+    wait_until("given up", || stats_of(&h, "splunk").dead_lettered == 2);
+    let st = stats_of(&h, "splunk");
+    assert_eq!((st.retried, st.sent, st.queued), (3, 0, 0), "{st:?}");
+    let dead = std::fs::read_to_string(dir.path().join("state/splunk/dead-letter.jsonl")).unwrap();
+    assert!(dead.contains("gave up after 3 attempts"), "{dead}");
+    h.enqueue_events(&[event(5, "after")]);
+    wait_until("the next batch", || rx.seen().docs.len() == 1);
+}
