@@ -217,3 +217,78 @@ fn next(rx: &mpsc::Receiver<String>) -> String {
     rx.recv_timeout(std::time::Duration::from_secs(30))
         .expect("a syslog message")
 }
+
+/// Into a real rsyslog (imtcp, octet-counted framing detected on input):
+/// it must parse every header field of what we send.
+#[test]
+fn a_real_rsyslog_parses_our_messages() {
+    let bin = std::path::Path::new("/usr/sbin/rsyslogd");
+    if !bin.exists() {
+        eprintln!(
+            "SKIPPED: /usr/sbin/rsyslogd is not installed (scripts/test-receivers installs it)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_addr().port();
+    let out = dir.path().join("out.log");
+    let conf = dir.path().join("rsyslog.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"global(workDirectory="{work}")
+module(load="imtcp")
+template(name="fields" type="string" string="%pri%|%timereported:::date-rfc3339%|%hostname%|%app-name%|%msgid%|%msg%\n")
+input(type="imtcp" port="{port}" address="127.0.0.1" ruleset="in")
+ruleset(name="in") {{ action(type="omfile" file="{out}" template="fields") }}
+"#,
+            work = dir.path().display(),
+            out = out.display()
+        ),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(bin)
+        .args(["-n", "-f"])
+        .arg(&conf)
+        .arg("-i")
+        .arg(dir.path().join("pid"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let f = forwarders(&syslog_toml(
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        "",
+    ));
+    let h = f.start(&dir.path().join("state")).unwrap();
+    let mut evs = events(3, "rsyslog");
+    evs[1].level = Some("warning".into());
+    h.enqueue_events(&evs);
+    let lines = || {
+        std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let mut ok = true;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while lines().len() < 3 {
+        if std::time::Instant::now() > deadline {
+            ok = false;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    h.shutdown();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok, "rsyslog wrote {:?}", lines());
+    let got = lines();
+    let f: Vec<&str> = got[1].splitn(6, '|').collect();
+    assert_eq!(f[0], (10 * 8 + 4).to_string(), "authpriv.warning");
+    assert!(f[1].starts_with("2023-11-14T22:13:21"), "{}", f[1]);
+    assert_eq!(&f[2..5], ["node-1", "sightline", "event"]);
+    let doc: serde_json::Value = serde_json::from_str(f[5].trim_start()).unwrap();
+    assert_eq!(doc["message"], "rsyslog-1");
+}
