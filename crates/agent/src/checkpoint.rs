@@ -43,9 +43,13 @@ pub enum Loaded {
     Fresh,
     Current,
     /// The current copy was bad (named); the previous copy was used.
-    Previous { bad: String },
+    Previous {
+        bad: String,
+    },
     /// Neither copy was usable: every file is read from its start.
-    NoneUsable { bad: String },
+    NoneUsable {
+        bad: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

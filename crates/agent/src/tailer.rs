@@ -142,7 +142,10 @@ impl Tailer {
         let (dev, ino) = (meta.dev(), meta.ino());
         let head = fingerprint::head(&file)?;
         let known = |e: &Entry| {
-            e.dev == dev && e.ino == ino && (e.head.is_none() || e.head == head) && e.offset <= meta.len()
+            e.dev == dev
+                && e.ino == ino
+                && (e.head.is_none() || e.head == head)
+                && e.offset <= meta.len()
         };
         let (entry, position) = if let Some(i) = self.retired.iter().position(known) {
             let mut e = self.retired.remove(i);
@@ -208,7 +211,9 @@ impl Tailer {
             e.head.as_ref() == Some(head)
                 && e.offset > 0
                 && e.offset <= len
-                && e.tail.matches(file, e.offset - u64::from(e.tail.len)).unwrap_or(false)
+                && e.tail
+                    .matches(file, e.offset - u64::from(e.tail.len))
+                    .unwrap_or(false)
         };
         if let Some(i) = self.files.iter().position(|t| matches(&t.entry)) {
             return Some((self.files[i].entry.clone(), i));
@@ -223,7 +228,8 @@ impl Tailer {
     fn unused_stream(&self, path: &Path, ino: u64, head: Option<&Digest>) -> String {
         let plain = path.display().to_string();
         let taken = |s: &str| {
-            self.files.iter().any(|t| t.entry.stream == s) || self.retired.iter().any(|e| e.stream == s)
+            self.files.iter().any(|t| t.entry.stream == s)
+                || self.retired.iter().any(|e| e.stream == s)
         };
         if !taken(&plain) {
             return plain;
@@ -242,13 +248,12 @@ impl Tailer {
         let why = if meta.len() < e.offset {
             Some("truncated")
         } else if e.offset > 0
-            && !e
+            && (!e
                 .tail
                 .matches(&t.file, e.offset - u64::from(e.tail.len))
                 .unwrap_or(false)
+                || fingerprint::head(&t.file).ok().flatten() != e.head)
         {
-            Some("rewritten in place")
-        } else if e.offset > 0 && fingerprint::head(&t.file).ok().flatten() != e.head {
             Some("rewritten in place")
         } else {
             None
@@ -281,7 +286,11 @@ impl Tailer {
         let mut i = 0;
         while i < self.files.len() {
             let t = &self.files[i];
-            let at_end = t.file.metadata().map(|m| m.len() <= t.entry.offset).unwrap_or(true);
+            let at_end = t
+                .file
+                .metadata()
+                .map(|m| m.len() <= t.entry.offset)
+                .unwrap_or(true);
             if t.detached >= 2 && at_end {
                 let t = self.files.remove(i);
                 self.retire(t.entry);
@@ -292,7 +301,8 @@ impl Tailer {
     }
 
     fn retire(&mut self, entry: Entry) {
-        self.retired.retain(|e| !(e.dev == entry.dev && e.ino == entry.ino));
+        self.retired
+            .retain(|e| !(e.dev == entry.dev && e.ino == entry.ino));
         self.retired.push(entry);
         if self.retired.len() > MAX_RETIRED {
             self.retired.remove(0);
@@ -329,7 +339,10 @@ impl Tailer {
             let mut buf = vec![0; want];
             let mut filled = 0;
             while filled < want {
-                match t.file.read_at(&mut buf[filled..], t.entry.offset + filled as u64)? {
+                match t
+                    .file
+                    .read_at(&mut buf[filled..], t.entry.offset + filled as u64)?
+                {
                     0 => break,
                     n => filled += n,
                 }
@@ -382,7 +395,9 @@ impl Tailer {
             }
             let new_offset = t.entry.offset + end as u64;
             let tail = fingerprint::tail_of(&t.file, new_offset, &buf[..end])?;
-            batch.advances.push((t.id, t.entry.stream.clone(), new_offset, tail));
+            batch
+                .advances
+                .push((t.id, t.entry.stream.clone(), new_offset, tail));
             if end == buf.len() {
                 t.partial = None;
             }

@@ -19,7 +19,10 @@ struct Store {
 impl Store {
     fn take(&mut self, records: &[Record]) {
         for r in records {
-            if self.ids.insert((r.stream.clone(), r.offset, r.line.clone())) {
+            if self
+                .ids
+                .insert((r.stream.clone(), r.offset, r.line.clone()))
+            {
                 self.lines.push(r.line.clone());
             }
         }
@@ -77,7 +80,10 @@ impl Rig {
             let found = self.found();
             self.tailer.scan(&found);
             loop {
-                let b = self.tailer.read_batch(7, 4096, false, Instant::now()).unwrap();
+                let b = self
+                    .tailer
+                    .read_batch(7, 4096, false, Instant::now())
+                    .unwrap();
                 if b.is_empty() {
                     break;
                 }
@@ -91,7 +97,10 @@ impl Rig {
     fn ship_then_crash(&mut self) {
         let found = self.found();
         self.tailer.scan(&found);
-        let b = self.tailer.read_batch(3, 4096, false, Instant::now()).unwrap();
+        let b = self
+            .tailer
+            .read_batch(3, 4096, false, Instant::now())
+            .unwrap();
         self.store.take(&b.records);
         self.restart();
     }
@@ -102,7 +111,11 @@ impl Rig {
 }
 
 fn append(path: &Path, lines: &[&str]) {
-    let mut f = OpenOptions::new().create(true).append(true).open(path).unwrap();
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
     for l in lines {
         writeln!(f, "{l}").unwrap();
     }
@@ -110,7 +123,11 @@ fn append(path: &Path, lines: &[&str]) {
 
 fn rewrite(path: &Path, lines: &[&str]) {
     // Truncate in place (same inode), as `> file` or copytruncate does.
-    let mut f = OpenOptions::new().write(true).truncate(true).open(path).unwrap();
+    let mut f = OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)
+        .unwrap();
     for l in lines {
         writeln!(f, "{l}").unwrap();
     }
@@ -144,13 +161,29 @@ fn truncate_and_rewrite_in_place_is_read_again_without_duplicates() {
     let p = rig.path("a.log");
     append(&p, &["header", "old one", "old two"]);
     rig.drain();
-    rewrite(&p, &["header", "new one", "new two", "new three", "new four"]);
+    rewrite(
+        &p,
+        &["header", "new one", "new two", "new three", "new four"],
+    );
     rig.drain();
     expect(
         &rig.store,
-        &["header", "old one", "old two", "header", "new one", "new two", "new three", "new four"],
+        &[
+            "header",
+            "old one",
+            "old two",
+            "header",
+            "new one",
+            "new two",
+            "new three",
+            "new four",
+        ],
     );
-    assert!(rig.tailer.notes.iter().any(|n| n.contains("rewritten")), "{:?}", rig.tailer.notes);
+    assert!(
+        rig.tailer.notes.iter().any(|n| n.contains("rewritten")),
+        "{:?}",
+        rig.tailer.notes
+    );
 }
 
 #[test]
@@ -251,7 +284,10 @@ fn rotated_files_are_not_read_again_after_a_restart() {
     // The same check without the idempotent store: nothing is read at all.
     let found = rig.found();
     rig.tailer.scan(&found);
-    let b = rig.tailer.read_batch(100, 1 << 16, true, Instant::now()).unwrap();
+    let b = rig
+        .tailer
+        .read_batch(100, 1 << 16, true, Instant::now())
+        .unwrap();
     assert!(b.is_empty(), "{:?}", b.records);
     expect(&rig.store, &["1", "2", "3"]);
 }
@@ -290,10 +326,19 @@ fn a_partial_last_line_waits_for_its_newline_or_the_flush_delay() {
     t.scan(&[(p.clone(), None)]);
     let t0 = Instant::now();
     let b = t.read_batch(10, 4096, false, t0).unwrap();
-    assert_eq!(b.records.iter().map(|r| &r.line[..]).collect::<Vec<_>>(), ["whole"]);
+    assert_eq!(
+        b.records.iter().map(|r| &r.line[..]).collect::<Vec<_>>(),
+        ["whole"]
+    );
     t.commit(&b).unwrap();
-    assert!(t.read_batch(10, 4096, false, t0 + Duration::from_secs(1)).unwrap().is_empty());
-    let b = t.read_batch(10, 4096, false, t0 + Duration::from_secs(6)).unwrap();
+    assert!(
+        t.read_batch(10, 4096, false, t0 + Duration::from_secs(1))
+            .unwrap()
+            .is_empty()
+    );
+    let b = t
+        .read_batch(10, 4096, false, t0 + Duration::from_secs(6))
+        .unwrap();
     assert_eq!(b.records[0].line, "part");
     assert_eq!(b.records[0].offset, 6);
 }
