@@ -37,6 +37,8 @@ pub struct Config {
     pub inhibit: Vec<sightline_route::InhibitEntry>,
     /// Risk scoring per entity (with routing only).
     pub risk: sightline_route::RiskSection,
+    /// `[[forward]]`: SIEMs that get a copy of stored events and alerts (docs/forward.md).
+    pub forward: Vec<sightline_forward::ForwardEntry>,
     /// Tokens defined in the file (besides those created through the API).
     pub tokens: Vec<TokenEntry>,
 }
@@ -344,6 +346,8 @@ pub struct Settings {
     /// Compiled `[routing]`, `[[inhibit]]` and `[risk]`; `None` when
     /// `[routing]` is not configured.
     pub routing: Option<sightline_route::Routing>,
+    /// Compiled `[[forward]]`; `None` when there is none.
+    pub forwarders: Option<sightline_forward::Forwarders>,
 }
 
 impl Config {
@@ -666,6 +670,17 @@ impl Config {
         }
         let (seal_epoch, checkpoint_every, witnesses) = self.integrity.check(&mut problems);
         let routing = self.routing_checked(&mut problems);
+        let forwarders = if self.forward.is_empty() {
+            None
+        } else {
+            match sightline_forward::Forwarders::compile(&self.forward) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    problems.extend(e.problems.iter().map(ToString::to_string));
+                    None
+                }
+            }
+        };
         let Some(pipeline) = pipeline.filter(|_| problems.is_empty()) else {
             return Err(ConfigError::Invalid {
                 problems: problems.join("\n"),
@@ -697,6 +712,7 @@ impl Config {
             syslog_max_connections: self.syslog.max_connections,
             udp_receive_buffer,
             routing,
+            forwarders,
         })
     }
 

@@ -14,6 +14,7 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod detection;
+pub mod forwarding;
 pub mod http;
 pub mod integrity;
 pub mod metrics;
@@ -227,6 +228,17 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     if let Some(a) = &acting {
         sinks.push(Box::new(acting::RoutingSink::new(Arc::clone(a))));
     }
+    let forwarding = match &settings.forwarders {
+        Some(f) => {
+            let handle = f
+                .start(&data_dir.join("forward"))
+                .context("starting the forwarders (DATA/forward)")?;
+            let handle = Arc::new(handle);
+            sinks.push(Box::new(forwarding::ForwardSink::new(Arc::clone(&handle))));
+            Some(handle)
+        }
+        None => None,
+    };
     let parts = pipeline::Parts {
         store: Arc::clone(&store),
         alerts: Arc::clone(&alerts),
@@ -284,6 +296,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         denials: Arc::new(audit::Denials::default()),
         idle_timeout: settings.idle_timeout,
         acting: acting.clone(),
+        forwarding: forwarding.clone(),
     });
     let denials_task = tokio::spawn(audit::store_denials(
         Arc::clone(&state.denials),
@@ -388,6 +401,10 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || topology.stop())
         .await
         .ok();
+    // What the forwarders have not sent stays in their spools for the next start.
+    if let Some(f) = forwarding {
+        let _ = tokio::task::spawn_blocking(move || f.shutdown()).await;
+    }
     // The last word: a checkpoint of everything stored.
     let _ = anchor_task.await;
     anchoring.emit(&store).await;

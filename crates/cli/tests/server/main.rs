@@ -4,6 +4,7 @@
 //! retention in `limits`.
 
 mod detection;
+mod forwarding;
 mod hostile;
 mod limits;
 mod pipeline;

@@ -53,6 +53,12 @@ async fn metrics(State(state): State<Shared>) -> ApiResult<Response> {
             .map_err(|e| super::ApiError::internal(e.to_string()))?;
         text.push_str(&routing);
     }
+    if let Some(f) = state.forwarding.clone() {
+        let lines = tokio::task::spawn_blocking(move || crate::forwarding::render_metrics(&f))
+            .await
+            .map_err(|e| super::ApiError::internal(e.to_string()))?;
+        text.push_str(&lines);
+    }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 

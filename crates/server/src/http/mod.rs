@@ -53,6 +53,8 @@ pub struct AppState {
     pub idle_timeout: Duration,
     /// Routing and silences; `None` without `[routing]`.
     pub acting: Option<Arc<crate::acting::Acting>>,
+    /// The `[[forward]]` destinations, for their metrics.
+    pub forwarding: Option<Arc<sightline_forward::ForwardHandle>>,
 }
 
 type Shared = Arc<AppState>;

@@ -97,6 +97,7 @@ impl Harness {
             denials: Default::default(),
             idle_timeout: Duration::from_secs(5),
             acting: None,
+            forwarding: None,
         });
         Harness {
             state,
