@@ -37,6 +37,8 @@ pub struct Config {
     pub inhibit: Vec<sightline_route::InhibitEntry>,
     /// Risk scoring per entity (with routing only).
     pub risk: sightline_route::RiskSection,
+    /// `[response]`: automated response actions (docs/response.md).
+    pub response: sightline_respond::ResponseSection,
     /// `[[forward]]`: SIEMs that get a copy of stored events and alerts (docs/forward.md).
     pub forward: Vec<sightline_forward::ForwardEntry>,
     /// Tokens defined in the file (besides those created through the API).
@@ -346,6 +348,8 @@ pub struct Settings {
     /// Compiled `[routing]`, `[[inhibit]]` and `[risk]`; `None` when
     /// `[routing]` is not configured.
     pub routing: Option<sightline_route::Routing>,
+    /// Compiled `[response]`; `None` without actions.
+    pub response: Option<sightline_respond::ResponseConfig>,
     /// Compiled `[[forward]]`; `None` when there is none.
     pub forwarders: Option<sightline_forward::Forwarders>,
 }
@@ -670,6 +674,17 @@ impl Config {
         }
         let (seal_epoch, checkpoint_every, witnesses) = self.integrity.check(&mut problems);
         let routing = self.routing_checked(&mut problems);
+        let response = if self.response.actions.is_empty() {
+            None
+        } else {
+            match sightline_respond::ResponseConfig::compile(&self.response) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    problems.extend(e.problems.iter().map(ToString::to_string));
+                    None
+                }
+            }
+        };
         let forwarders = if self.forward.is_empty() {
             None
         } else {
@@ -712,6 +727,7 @@ impl Config {
             syslog_max_connections: self.syslog.max_connections,
             udp_receive_buffer,
             routing,
+            response,
             forwarders,
         })
     }

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod platform;
 pub mod protocol;
+pub mod responding;
 pub mod structured;
 pub mod syslog;
 pub mod tls;
@@ -228,6 +229,31 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     if let Some(a) = &acting {
         sinks.push(Box::new(acting::RoutingSink::new(Arc::clone(a))));
     }
+    let response_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut response_runner = None;
+    let responder = match &settings.response {
+        Some(cfg) => {
+            let r = Arc::new(
+                sightline_respond::Responder::open(cfg.clone(), &data_dir.join("response.sqlite"))
+                    .context("opening the response state (DATA/response.sqlite)")?,
+            );
+            let run_audit = responding::RunAudit::new(
+                queue.clone(),
+                tokio::runtime::Handle::current(),
+                Arc::clone(&metrics),
+            );
+            sinks.push(Box::new(responding::ResponseSink::new(
+                Arc::clone(&r),
+                run_audit.clone(),
+            )));
+            response_runner = Some(
+                responding::start_runner(Arc::clone(&r), run_audit, Arc::clone(&response_stop))
+                    .context("starting the response runner")?,
+            );
+            Some(r)
+        }
+        None => None,
+    };
     let forwarding = match &settings.forwarders {
         Some(f) => {
             let handle = f
@@ -297,6 +323,7 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
         idle_timeout: settings.idle_timeout,
         acting: acting.clone(),
         forwarding: forwarding.clone(),
+        responder: responder.clone(),
     });
     let denials_task = tokio::spawn(audit::store_denials(
         Arc::clone(&state.denials),
@@ -401,6 +428,10 @@ async fn serve(opts: ServerOptions, settings: Settings) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || topology.stop())
         .await
         .ok();
+    response_stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(t) = response_runner {
+        let _ = tokio::task::spawn_blocking(move || t.join()).await;
+    }
     // What the forwarders have not sent stays in their spools for the next start.
     if let Some(f) = forwarding {
         let _ = tokio::task::spawn_blocking(move || f.shutdown()).await;

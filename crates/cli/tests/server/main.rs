@@ -9,6 +9,7 @@ mod hostile;
 mod limits;
 mod pipeline;
 mod receivers;
+mod response;
 mod routing;
 mod support;
 mod tamper;

@@ -9,6 +9,7 @@ mod admin;
 mod alerts;
 mod error;
 pub mod ingest;
+mod responses;
 pub mod routes;
 mod routing;
 mod search;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub acting: Option<Arc<crate::acting::Acting>>,
     /// The `[[forward]]` destinations, for their metrics.
     pub forwarding: Option<Arc<sightline_forward::ForwardHandle>>,
+    /// Automated response; `None` without `[[response.action]]`.
+    pub responder: Option<Arc<sightline_respond::Responder>>,
 }
 
 type Shared = Arc<AppState>;
@@ -83,6 +86,7 @@ pub(crate) fn endpoints(receivers: Vec<Arc<dyn ingest::Registered>>) -> Vec<rout
     all.extend(search::endpoints());
     all.extend(alerts::endpoints());
     all.extend(routing::endpoints());
+    all.extend(responses::endpoints());
     for r in receivers {
         all.extend(r.endpoints());
     }

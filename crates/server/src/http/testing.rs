@@ -98,6 +98,7 @@ impl Harness {
             idle_timeout: Duration::from_secs(5),
             acting: None,
             forwarding: None,
+            responder: None,
         });
         Harness {
             state,
