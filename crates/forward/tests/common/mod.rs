@@ -73,11 +73,22 @@ fn serve(listener: TcpListener, app: axum::Router) {
 }
 
 /// A free port nobody listens on (yet).
+/// A port nobody listens on yet, for a destination that comes up later.
+/// Taken below the kernel's ephemeral range (32768 and up), which `bind` to
+/// port 0 draws from: another test binding port 0 in the meantime cannot be
+/// handed the same port and receive what was meant for this one.
 pub fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 500) as u16 * 20;
+    for _ in 0..2_000 {
+        let port = base + NEXT.fetch_add(1, Ordering::Relaxed) % 10_000;
+        let port = 20_000 + (port - 20_000) % 12_000;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            return l.local_addr().unwrap();
+        }
+    }
+    panic!("no free port below the ephemeral range")
 }
 
 pub fn hec(listener: TcpListener, token: &str) -> Receiver {
