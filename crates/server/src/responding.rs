@@ -8,7 +8,7 @@ use crate::audit;
 use crate::metrics::Metrics;
 use crate::pipeline::{AlertChange, Payload, Queue, Sink, SinkItem};
 use sightline_respond::{Responder, RunRecord};
-use sightline_route::{AlertInfo, AlertState, labels_of};
+use sightline_route::{AlertInfo, labels_of};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -88,11 +88,7 @@ fn info_of(c: &AlertChange) -> AlertInfo {
             ctx.module.as_deref(),
             ctx.host.as_deref(),
         ),
-        state: match c.triage {
-            sightline_alerts::TriageState::Open => AlertState::Firing,
-            sightline_alerts::TriageState::Acknowledged => AlertState::Acknowledged,
-            _ => AlertState::Resolved,
-        },
+        state: crate::acting::state_of(c.triage),
         summary: c.alert.summary.clone(),
         explanation: c.alert.explanation.clone(),
         count: c.alert.count,

@@ -27,16 +27,8 @@ require_approval = true
     let server = Server::start(dir.path(), &response);
     let c = client(&server.data());
     let url = server.url.clone();
-    let mk = |name: &str, role: &str| -> String {
-        let r = c.post_json(
-            &format!("{url}/api/v1/tokens"),
-            ADMIN,
-            &serde_json::json!({"name": name, "role": role}),
-        );
-        r.json()["token"].as_str().unwrap().to_owned()
-    };
-    let analyst = mk("ana", "analyst");
-    let viewer = mk("vic", "viewer");
+    let analyst = make_token(&c, &url, "ana", "analyst");
+    let viewer = make_token(&c, &url, "vic", "viewer");
     let r = c.post(
         &format!("{url}/api/v1/ingest"),
         Some(ADMIN),

@@ -35,17 +35,8 @@ fn silences_mute_alerts_survive_a_restart_and_only_analysts_make_them() {
     let server = Server::start_logged(dir.path(), ROUTING, &log);
     let c = client(&server.data());
     let url = server.url.clone();
-    let mk = |name: &str, role: &str| -> String {
-        let r = c.post_json(
-            &format!("{url}/api/v1/tokens"),
-            ADMIN,
-            &serde_json::json!({"name": name, "role": role}),
-        );
-        assert_eq!(r.status, 200, "{}", r.body);
-        r.json()["token"].as_str().unwrap().to_owned()
-    };
-    let analyst = mk("ana", "analyst");
-    let viewer = mk("vic", "viewer");
+    let analyst = make_token(&c, &url, "ana", "analyst");
+    let viewer = make_token(&c, &url, "vic", "viewer");
     let silences = format!("{url}/api/v1/silences");
     let spec = serde_json::json!({
         "matchers": ["source.ip = \"10.5.5.5\""], "duration": "1h",

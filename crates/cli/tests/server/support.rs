@@ -383,3 +383,14 @@ pub fn tls_client_config(data: &Path) -> std::sync::Arc<rustls::ClientConfig> {
             .with_no_client_auth(),
     )
 }
+
+/// A new token of `role` named `name`, made by the admin.
+pub fn make_token(c: &shim::blocking_shim::Client, url: &str, name: &str, role: &str) -> String {
+    let r = c.post_json(
+        &format!("{url}/api/v1/tokens"),
+        ADMIN,
+        &serde_json::json!({"name": name, "role": role}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["token"].as_str().unwrap().to_owned()
+}

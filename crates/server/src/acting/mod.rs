@@ -327,8 +327,8 @@ fn stored_form(risk: &AlertInfo) -> sightline_detect::Alert {
     }
 }
 
-/// The analysts' state as routing sees it.
-fn state_of(t: TriageState) -> AlertState {
+/// The analysts' state as routing (and response) sees it.
+pub(crate) fn state_of(t: TriageState) -> AlertState {
     match t {
         TriageState::Open => AlertState::Firing,
         TriageState::Acknowledged => AlertState::Acknowledged,
